@@ -1,1 +1,9 @@
-//! delegate-runtime
+//! What every Delegate service does the same way: logging, stopping on a
+//! signal, and heartbeats to central (spec/services.md §9).
+
+pub mod heartbeat;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use heartbeat::Heartbeat;
+pub use shutdown::shutdown_signal;

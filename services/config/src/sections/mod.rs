@@ -1,0 +1,25 @@
+//! Typed sections with the defaults of spec/config.md.
+
+mod api;
+mod central;
+mod coordination;
+mod default;
+mod mdns;
+mod producer;
+mod sink;
+mod storage;
+mod worker;
+
+pub use api::{Api, AuthStrategy};
+pub use central::Central;
+pub use coordination::{Coordination, EmitterType, HeartbeatEmitter};
+pub use default::{
+    DefaultSection, NotificationPlugin, Notifications, QuotaDriver, SUPPORTED_RECORD_TYPES,
+};
+pub use mdns::Mdns;
+pub use producer::{Producer, ProducerTask, ProducerTasks, PRODUCER_TASK_NAMES};
+pub use sink::{NotificationHandler, Sink};
+pub use storage::{Storage, SqlxUrl, sqlx_url};
+pub use worker::Worker;
+
+pub(crate) use default::{DEFAULT_STATE_PATH, machine_hostname};

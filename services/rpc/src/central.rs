@@ -1,0 +1,263 @@
+//! Central's RPC surface (spec/services.md §3.2): topic `central`, version 6.12.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use delegate_bus::{Bus, Handler, RemoteError, Request};
+use delegate_model::envelope::{list_to_primitive, to_primitive};
+use delegate_model::{
+    Action, Context, Error, ErrorKind, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus, Zone,
+};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::args::{self, ArgsBuilder};
+use crate::remote::{from_call_error, to_remote};
+
+pub const CENTRAL_TOPIC: &str = "central";
+pub const CENTRAL_VERSION: &str = "6.12";
+
+/// The arguments every `find_*` method carries (all of them, even when null).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Paging {
+    /// Column → value; values use the storage operators (`%` LIKE, `!x`, `<x`, …).
+    pub criterion: Map<String, Value>,
+    pub marker: Option<String>,
+    pub limit: Option<u32>,
+    pub sort_key: Option<String>,
+    pub sort_dir: Option<String>,
+}
+
+impl Paging {
+    fn to_args(&self) -> ArgsBuilder {
+        ArgsBuilder::new()
+            .value("criterion", &self.criterion)
+            .value("marker", &self.marker)
+            .value("limit", self.limit)
+            .value("sort_key", &self.sort_key)
+            .value("sort_dir", &self.sort_dir)
+    }
+
+    fn from_args(a: &Map<String, Value>) -> Result<Self, Error> {
+        Ok(Paging {
+            criterion: args::optional(a, "criterion")?.unwrap_or_default(),
+            marker: args::optional(a, "marker")?,
+            limit: args::optional(a, "limit")?,
+            sort_key: args::optional(a, "sort_key")?,
+            sort_dir: args::optional(a, "sort_dir")?,
+        })
+    }
+}
+
+/// What central does; implemented by the central service.
+pub trait CentralService: Send + Sync + 'static {
+    fn create_zone(&self, ctx: Context, zone: Zone) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn get_zone(&self, ctx: Context, zone_id: Uuid) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn find_zones(&self, ctx: Context, paging: Paging)
+    -> impl Future<Output = Result<(Vec<Zone>, u64), Error>> + Send;
+    fn delete_zone(&self, ctx: Context, zone_id: Uuid) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn get_zone_ns_records(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+    ) -> impl Future<Output = Result<Vec<PoolNsRecord>, Error>> + Send;
+    fn create_recordset(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        recordset: RecordSet,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    fn get_recordset(
+        &self,
+        ctx: Context,
+        zone_id: Option<Uuid>,
+        recordset_id: Uuid,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    fn find_recordsets(
+        &self,
+        ctx: Context,
+        paging: Paging,
+    ) -> impl Future<Output = Result<(Vec<RecordSet>, u64), Error>> + Send;
+    fn delete_recordset(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        recordset_id: Uuid,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    fn get_pool(&self, ctx: Context, pool_id: Uuid) -> impl Future<Output = Result<Pool, Error>> + Send;
+    fn update_status(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        status: ReportStatus,
+        serial: i64,
+        action: Option<Action>,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn update_service_status(
+        &self,
+        ctx: Context,
+        status: ServiceStatus,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+}
+
+/// Calls central over the bus.
+#[derive(Clone)]
+pub struct CentralClient {
+    bus: Bus,
+}
+
+impl CentralClient {
+    pub fn new(bus: Bus) -> Self {
+        CentralClient { bus }
+    }
+
+    async fn call(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<Value, Error> {
+        self.bus
+            .call(CENTRAL_TOPIC, CENTRAL_VERSION, &ctx.to_map(), method, args.build())
+            .await
+            .map_err(from_call_error)
+    }
+
+    async fn cast(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<(), Error> {
+        self.bus
+            .cast(CENTRAL_TOPIC, CENTRAL_VERSION, &ctx.to_map(), method, args.build())
+            .await
+            .map_err(|e| Error::new(ErrorKind::CommunicationFailure, e.to_string()))
+    }
+
+    pub async fn create_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
+        let a = ArgsBuilder::new().object("zone", zone, &[]);
+        args::result_object(self.call(ctx, "create_zone", a).await?)
+    }
+
+    pub async fn get_zone(&self, ctx: &Context, zone_id: Uuid) -> Result<Zone, Error> {
+        let a = ArgsBuilder::new().value("zone_id", zone_id);
+        args::result_object(self.call(ctx, "get_zone", a).await?)
+    }
+
+    pub async fn find_zones(&self, ctx: &Context, paging: &Paging) -> Result<(Vec<Zone>, u64), Error> {
+        let (zones, total) = args::result_list(self.call(ctx, "find_zones", paging.to_args()).await?)?;
+        Ok((zones, total.unwrap_or_default()))
+    }
+
+    pub async fn delete_zone(&self, ctx: &Context, zone_id: Uuid) -> Result<Zone, Error> {
+        let a = ArgsBuilder::new().value("zone_id", zone_id);
+        args::result_object(self.call(ctx, "delete_zone", a).await?)
+    }
+
+    pub async fn get_zone_ns_records(&self, ctx: &Context, zone_id: Uuid) -> Result<Vec<PoolNsRecord>, Error> {
+        let a = ArgsBuilder::new().value("zone_id", zone_id);
+        Ok(args::result_list(self.call(ctx, "get_zone_ns_records", a).await?)?.0)
+    }
+
+    pub async fn create_recordset(&self, ctx: &Context, zone_id: Uuid, rs: &RecordSet) -> Result<RecordSet, Error> {
+        let a = ArgsBuilder::new().value("zone_id", zone_id).object("recordset", rs, &[]);
+        args::result_object(self.call(ctx, "create_recordset", a).await?)
+    }
+
+    pub async fn get_recordset(
+        &self,
+        ctx: &Context,
+        zone_id: Option<Uuid>,
+        recordset_id: Uuid,
+    ) -> Result<RecordSet, Error> {
+        let a = ArgsBuilder::new().value("zone_id", zone_id).value("recordset_id", recordset_id);
+        args::result_object(self.call(ctx, "get_recordset", a).await?)
+    }
+
+    pub async fn find_recordsets(&self, ctx: &Context, paging: &Paging) -> Result<(Vec<RecordSet>, u64), Error> {
+        let a = paging.to_args().value("force_index", false);
+        let (items, total) = args::result_list(self.call(ctx, "find_recordsets", a).await?)?;
+        Ok((items, total.unwrap_or_default()))
+    }
+
+    pub async fn delete_recordset(&self, ctx: &Context, zone_id: Uuid, recordset_id: Uuid) -> Result<RecordSet, Error> {
+        let a = ArgsBuilder::new()
+            .value("zone_id", zone_id)
+            .value("recordset_id", recordset_id)
+            .value("increment_serial", true);
+        args::result_object(self.call(ctx, "delete_recordset", a).await?)
+    }
+
+    pub async fn get_pool(&self, ctx: &Context, pool_id: Uuid) -> Result<Pool, Error> {
+        let a = ArgsBuilder::new().value("pool_id", pool_id);
+        args::result_object(self.call(ctx, "get_pool", a).await?)
+    }
+
+    /// Cast: the worker reports the outcome of a zone action.
+    pub async fn update_status(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        status: ReportStatus,
+        serial: i64,
+        action: Option<Action>,
+    ) -> Result<(), Error> {
+        let a = ArgsBuilder::new()
+            .value("zone_id", zone_id)
+            .value("status", status)
+            .value("serial", serial)
+            .value("action", action);
+        self.cast(ctx, "update_status", a).await
+    }
+
+    /// Cast: a heartbeat.
+    pub async fn update_service_status(&self, ctx: &Context, status: &ServiceStatus) -> Result<(), Error> {
+        let a = ArgsBuilder::new().object("service_status", status, &[]);
+        self.cast(ctx, "update_service_status", a).await
+    }
+}
+
+/// Turns bus requests into [`CentralService`] calls.
+pub struct CentralDispatcher<S>(pub Arc<S>);
+
+impl<S: CentralService> Handler for CentralDispatcher<S> {
+    fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
+        let service = self.0.clone();
+        async move {
+            let ctx = Context::from_map(&req.context).map_err(|e| to_remote(&Error::bad_request(e.to_string())))?;
+            dispatch(&*service, ctx, &req.method, &req.args).await.map_err(|e| to_remote(&e))
+        }
+    }
+}
+
+async fn dispatch<S: CentralService>(s: &S, ctx: Context, method: &str, a: &Map<String, Value>) -> Result<Value, Error> {
+    let v = match method {
+        "create_zone" => to_primitive(&s.create_zone(ctx, args::object(a, "zone")?.0).await?, &[]),
+        "get_zone" => to_primitive(&s.get_zone(ctx, args::value(a, "zone_id")?).await?, &[]),
+        "find_zones" => {
+            let (zones, total) = s.find_zones(ctx, Paging::from_args(a)?).await?;
+            list_to_primitive(&zones, Some(total))
+        }
+        "delete_zone" => to_primitive(&s.delete_zone(ctx, args::value(a, "zone_id")?).await?, &[]),
+        "get_zone_ns_records" => list_to_primitive(&s.get_zone_ns_records(ctx, args::value(a, "zone_id")?).await?, None),
+        "create_recordset" => {
+            let rs = args::object(a, "recordset")?.0;
+            to_primitive(&s.create_recordset(ctx, args::value(a, "zone_id")?, rs).await?, &[])
+        }
+        "get_recordset" => {
+            let rs = s.get_recordset(ctx, args::optional(a, "zone_id")?, args::value(a, "recordset_id")?).await?;
+            to_primitive(&rs, &[])
+        }
+        "find_recordsets" => {
+            let (items, total) = s.find_recordsets(ctx, Paging::from_args(a)?).await?;
+            list_to_primitive(&items, Some(total))
+        }
+        "delete_recordset" => {
+            let rs = s.delete_recordset(ctx, args::value(a, "zone_id")?, args::value(a, "recordset_id")?).await?;
+            to_primitive(&rs, &[])
+        }
+        "get_pool" => to_primitive(&s.get_pool(ctx, args::value(a, "pool_id")?).await?, &[]),
+        "update_status" => {
+            let (zone_id, status, serial) = (args::value(a, "zone_id")?, args::value(a, "status")?, args::value(a, "serial")?);
+            s.update_status(ctx, zone_id, status, serial, args::optional(a, "action")?).await?;
+            Value::Null
+        }
+        "update_service_status" => {
+            s.update_service_status(ctx, args::object(a, "service_status")?.0).await?;
+            Value::Null
+        }
+        other => return Err(Error::new(ErrorKind::Unknown, format!("no such method: {other}"))),
+    };
+    Ok(v)
+}

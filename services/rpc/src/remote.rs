@@ -1,0 +1,72 @@
+//! Domain errors across the bus: an [`Error`] becomes oslo's failure
+//! (class, module, message) on the server and comes back as the same
+//! [`ErrorKind`] in the caller, so the API renders what central raised.
+
+use delegate_bus::{CallError, RemoteError};
+use delegate_model::error::{EXCEPTION_MODULE, Error, ErrorKind};
+
+/// Modules whose exception classes a caller re-raises as themselves
+/// (spec/services.md §2); anything else is an unexpected remote error.
+const ALLOWED_MODULES: &[&str] = &[EXCEPTION_MODULE, "designate.backend.impl_dynect", "builtins"];
+
+/// The failure a server sends back for a domain error.
+pub fn to_remote(err: &Error) -> RemoteError {
+    let message = err.message.clone().unwrap_or_default();
+    RemoteError {
+        class: err.kind.class().to_owned(),
+        module: EXCEPTION_MODULE.to_owned(),
+        message: message.clone(),
+        args: if err.message.is_some() { vec![message.into()] } else { vec![] },
+        ..RemoteError::default()
+    }
+}
+
+/// The domain error a caller sees for a failed call.
+pub fn from_call_error(err: CallError) -> Error {
+    match err {
+        CallError::Remote(remote) => from_remote(remote),
+        CallError::Timeout => Error::bare(ErrorKind::Timeout),
+        CallError::Bus(e) => Error::new(ErrorKind::CommunicationFailure, e.to_string()),
+    }
+}
+
+fn from_remote(remote: RemoteError) -> Error {
+    if !ALLOWED_MODULES.contains(&remote.module.as_str()) {
+        return Error::new(ErrorKind::Unknown, format!("{}.{}: {}", remote.module, remote.class, remote.message));
+    }
+    let kind = ErrorKind::from_class(&remote.class);
+    // Python rebuilds the exception as Class(*args): the message is args[0].
+    let message = remote
+        .args
+        .first()
+        .and_then(|a| a.as_str())
+        .map(str::to_owned)
+        .or_else(|| Some(remote.message.clone()).filter(|m| !m.is_empty()));
+    Error { kind, message, errors: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_errors_survive_the_hop() {
+        let err = Error::not_found(ErrorKind::ZoneNotFound, "Zone");
+        let back = from_call_error(CallError::Remote(to_remote(&err)));
+        assert_eq!(back, err);
+        let bare = Error::bare(ErrorKind::Forbidden);
+        assert_eq!(from_call_error(CallError::Remote(to_remote(&bare))), bare);
+    }
+
+    #[test]
+    fn foreign_modules_become_unknown() {
+        let remote = RemoteError {
+            class: "ZoneNotFound".into(),
+            module: "somewhere.else".into(),
+            message: "x".into(),
+            ..RemoteError::default()
+        };
+        assert_eq!(from_call_error(CallError::Remote(remote)).kind, ErrorKind::Unknown);
+        assert_eq!(from_call_error(CallError::Timeout).kind, ErrorKind::Timeout);
+    }
+}
