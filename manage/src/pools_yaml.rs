@@ -7,7 +7,6 @@
 //! `953`), since the columns are strings. Ports may be written as numbers or
 //! numeric strings.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use delegate_model::{HostPort, KeyValue, Pool, PoolNameserver, PoolNsRecord, PoolTarget};
@@ -427,10 +426,7 @@ pub fn render_pool(pool: &Pool) -> Result<String, serde_yaml::Error> {
 /// Pools as a YAML list, a valid pools.yaml (the form `pool generate-file` writes).
 pub fn render_pools(pools: &[Pool]) -> Result<String, serde_yaml::Error> {
     let out: Vec<PoolOut> = pools.iter().map(pool_out).collect();
-    let mut text = String::new();
-    let _ = writeln!(text, "---");
-    text.push_str(&serde_yaml::to_string(&out)?);
-    Ok(text)
+    Ok(format!("---\n{}", serde_yaml::to_string(&out)?))
 }
 
 #[cfg(test)]

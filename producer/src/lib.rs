@@ -1,1 +1,3 @@
-//! delegate-producer
+//! The producer service: periodic jobs sharded by Raft group membership.
+
+pub mod rpc;

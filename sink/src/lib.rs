@@ -1,1 +1,1 @@
-//! delegate-sink
+//! The sink service: notification handlers (nova_fixed, neutron_floatingip).

@@ -72,8 +72,11 @@ impl Bus {
     /// A handler that panics is answered with a `RuntimeError` failure (calls)
     /// or logged (casts), and its message acknowledged: a panic is a bug that
     /// a redelivery would only repeat. On shutdown, serving stops taking
-    /// messages and waits for the running handlers. A lost connection is
-    /// waited out; only invalid names or versions make this return an error.
+    /// messages and waits for the running handlers to finish and be
+    /// acknowledged. When the bus is closed instead, it returns at once and
+    /// running handlers finish unacknowledged (their messages are redelivered).
+    /// A lost connection is waited out; only invalid names or versions make
+    /// this return an error.
     pub async fn serve<H: Handler>(
         &self,
         topic: &str,
@@ -118,7 +121,13 @@ impl Bus {
                 () = &mut shutdown => break,
             }
         }
-        drain(&mut tasks).await;
+        if self.shared.is_closed() {
+            // Their acknowledgements cannot reach the broker any more; let
+            // them finish on their own rather than hold up the caller.
+            tasks.detach_all();
+        } else {
+            drain(&mut tasks).await;
+        }
         Ok(())
     }
 }
@@ -156,7 +165,7 @@ impl<H: Handler> Server<H> {
         // Dropping the consumers cancels them; the channel must stay open
         // until the running handlers have acknowledged their messages.
         drop(deliveries);
-        if outcome.is_ok() {
+        if outcome.is_ok() && !self.shared.is_closed() {
             drain(tasks).await;
             topology::close_quietly(ch).await;
         }

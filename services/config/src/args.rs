@@ -12,7 +12,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "/etc/delegate/delegate.conf";
 pub struct ConfigArgs {
     /// Configuration file (designate.conf's INI format). Repeat to layer files:
     /// later ones override earlier ones. Default: /etc/delegate/delegate.conf
-    /// if it exists. DELEGATE_<SECTION>__<OPTION> environment variables
+    /// if it exists. DELEGATE_{SECTION}__{OPTION} environment variables
     /// override every file.
     #[arg(long = "config-file", value_name = "PATH")]
     pub config_file: Vec<PathBuf>,
@@ -25,7 +25,11 @@ impl ConfigArgs {
             return self.config_file.clone();
         }
         let default = Path::new(DEFAULT_CONFIG_FILE);
-        if default.is_file() { vec![default.to_path_buf()] } else { Vec::new() }
+        if default.is_file() {
+            vec![default.to_path_buf()]
+        } else {
+            Vec::new()
+        }
     }
 
     /// Loads the configuration from [`ConfigArgs::paths`] and the environment.
@@ -48,7 +52,10 @@ mod tests {
     #[test]
     fn config_file_repeats_in_order() {
         let cli = Cli::parse_from(["x", "--config-file", "/a.conf", "--config-file=/b.conf"]);
-        assert_eq!(cli.config.paths(), vec![PathBuf::from("/a.conf"), PathBuf::from("/b.conf")]);
+        assert_eq!(
+            cli.config.paths(),
+            vec![PathBuf::from("/a.conf"), PathBuf::from("/b.conf")]
+        );
     }
 
     #[test]

@@ -49,7 +49,10 @@ struct Parser {
 
 impl Parser {
     fn line(&mut self, number: usize, line: &str) -> Result<(), SyntaxError> {
-        let error = |message: &str| SyntaxError { line: number, message: message.to_owned() };
+        let error = |message: &str| SyntaxError {
+            line: number,
+            message: message.to_owned(),
+        };
         if line.is_empty() {
             self.flush();
         } else if line.starts_with([' ', '\t']) {
@@ -67,7 +70,12 @@ impl Parser {
                 let Some(section) = self.section.clone() else {
                     return Err(error("option outside any [section]"));
                 };
-                self.pending = Some(Entry { section, key, value, line: number });
+                self.pending = Some(Entry {
+                    section,
+                    key,
+                    value,
+                    line: number,
+                });
             }
         }
         Ok(())
@@ -116,7 +124,12 @@ mod tests {
     use super::*;
 
     fn entry(section: &str, key: &str, value: &str, line: usize) -> Entry {
-        Entry { section: section.into(), key: key.into(), value: value.into(), line }
+        Entry {
+            section: section.into(),
+            key: key.into(),
+            value: value.into(),
+            line,
+        }
     }
 
     #[test]
@@ -160,13 +173,20 @@ mod tests {
             ("[DEFAULT\n", 1, "section header without a closing ']'"),
             ("[]\n", 1, "empty section name"),
             ("[s]\njust words\n", 2, "expected 'option = value'"),
-            ("[s]\n = v\n", 2, "continuation line without an option before it"),
+            (
+                "[s]\n = v\n",
+                2,
+                "continuation line without an option before it",
+            ),
             ("[s]\n\n= v\n", 3, "empty option name"),
         ];
         for (text, line, message) in cases {
             assert_eq!(
                 parse(text),
-                Err(SyntaxError { line, message: message.into() }),
+                Err(SyntaxError {
+                    line,
+                    message: message.into()
+                }),
                 "{text:?}"
             );
         }

@@ -85,7 +85,7 @@ mod tests;
 use std::path::PathBuf;
 
 pub use args::{ConfigArgs, DEFAULT_CONFIG_FILE};
-pub use error::{ConfigError, Origin};
+pub use error::{BadValue, ConfigError, Origin};
 pub use raw::{ENV_PREFIX, Opt, RawConfig, RawValue, Section, env_var_name};
 pub use secret::Secret;
 pub use sections::*;

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
-use crate::error::{ConfigError, Origin};
+use crate::error::{BadValue, ConfigError, Origin};
 use crate::ini;
 
 /// Prefix of every environment variable that sets an option.
@@ -19,18 +19,32 @@ pub const ENV_PREFIX: &str = "DELEGATE_";
 /// an ASCII letter or digit replaced by `_`
 /// (`[service:worker] threshold-percentage` → `DELEGATE_SERVICE_WORKER__THRESHOLD_PERCENTAGE`).
 pub fn env_var_name(section: &str, option: &str) -> String {
-    format!("{ENV_PREFIX}{}__{}", env_mangle(section), env_mangle(option))
+    format!(
+        "{ENV_PREFIX}{}__{}",
+        env_mangle(section),
+        env_mangle(option)
+    )
 }
 
 fn env_mangle(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
 /// Section names compare as in oslo.config: `DEFAULT` exactly, others lower-cased.
 fn normalize_section(name: &str) -> String {
-    if name == "DEFAULT" { name.to_owned() } else { name.to_lowercase() }
+    if name == "DEFAULT" {
+        name.to_owned()
+    } else {
+        name.to_lowercase()
+    }
 }
 
 /// Dashes and underscores in option names are the same option
@@ -53,19 +67,23 @@ pub struct RawValue {
 impl RawValue {
     /// The error for this value not being `expected` (e.g. "a number of seconds").
     pub fn invalid(&self, expected: impl Into<String>) -> ConfigError {
-        ConfigError::BadValue {
+        ConfigError::BadValue(Box::new(BadValue {
             origin: self.origin.clone(),
             section: self.section.clone(),
             option: self.option.clone(),
             value: self.value.clone(),
             expected: expected.into(),
-        }
+        }))
     }
 
     /// As [`RawValue::invalid`], for a URL whose password must not be shown.
     pub fn invalid_secret(&self, expected: impl Into<String>) -> ConfigError {
         let masked = crate::secret::Secret::new(self.value.as_str()).redacted();
-        RawValue { value: masked, ..self.clone() }.invalid(expected)
+        RawValue {
+            value: masked,
+            ..self.clone()
+        }
+        .invalid(expected)
     }
 }
 
@@ -83,7 +101,9 @@ impl<'a> Opt<'a> {
     }
 
     fn names(&self) -> impl Iterator<Item = String> + '_ {
-        std::iter::once(self.name).chain(self.legacy.iter().copied()).map(normalize_option)
+        std::iter::once(self.name)
+            .chain(self.legacy.iter().copied())
+            .map(normalize_option)
     }
 }
 
@@ -111,8 +131,11 @@ pub struct RawConfig {
 impl fmt::Debug for RawConfig {
     // Names only: values include passwords.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sections: BTreeMap<_, Vec<_>> =
-            self.files.iter().map(|(s, options)| (s, options.keys().collect())).collect();
+        let sections: BTreeMap<_, Vec<_>> = self
+            .files
+            .iter()
+            .map(|(s, options)| (s, options.keys().collect()))
+            .collect();
         f.debug_struct("RawConfig")
             .field("sections", &sections)
             .field("env", &self.env.keys().collect::<Vec<_>>())
@@ -123,7 +146,11 @@ impl fmt::Debug for RawConfig {
 impl RawConfig {
     /// No files, no environment: every option at its default.
     pub fn empty() -> Self {
-        RawConfig { files: BTreeMap::new(), env: BTreeMap::new(), reads: Mutex::default() }
+        RawConfig {
+            files: BTreeMap::new(),
+            env: BTreeMap::new(),
+            reads: Mutex::default(),
+        }
     }
 
     /// Reads `paths` in order (later files override earlier ones) and the
@@ -131,8 +158,10 @@ impl RawConfig {
     pub fn load(paths: &[PathBuf]) -> Result<Self, ConfigError> {
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
             files.push((path.clone(), text));
         }
         Self::from_sources(&files, process_env()?)
@@ -156,16 +185,29 @@ impl RawConfig {
                 let section = normalize_section(&entry.section);
                 let value = RawValue {
                     value: entry.value,
-                    origin: Origin::File { path: path.clone(), line: entry.line },
+                    origin: Origin::File {
+                        path: path.clone(),
+                        line: entry.line,
+                    },
                     section: section.clone(),
                     option: entry.key.clone(),
                 };
                 let options = merged.entry(section).or_default();
-                options.entry(normalize_option(&entry.key)).or_default().push(value);
+                options
+                    .entry(normalize_option(&entry.key))
+                    .or_default()
+                    .push(value);
             }
         }
-        let env = env.into_iter().filter(|(var, _)| is_option_var(var)).collect();
-        Ok(RawConfig { files: merged, env, reads: Mutex::default() })
+        let env = env
+            .into_iter()
+            .filter(|(var, _)| is_option_var(var))
+            .collect();
+        Ok(RawConfig {
+            files: merged,
+            env,
+            reads: Mutex::default(),
+        })
     }
 
     /// Typed access to one section.
@@ -183,16 +225,19 @@ impl RawConfig {
     /// Unknown options are not errors: operators reuse their designate.conf.
     pub fn unused(&self) -> Vec<String> {
         let reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut unused = Vec::new();
+        let mut unread: Vec<&RawValue> = Vec::new();
         for (section, options) in &self.files {
             for (option, values) in options {
                 if !reads.options.contains(&(section.clone(), option.clone())) {
-                    unused.extend(
-                        values.iter().map(|v| format!("{}: [{section}] {}", v.origin, v.option)),
-                    );
+                    unread.extend(values);
                 }
             }
         }
+        unread.sort_by(|a, b| a.origin.cmp(&b.origin));
+        let mut unused: Vec<String> = unread
+            .iter()
+            .map(|v| format!("{}: [{}] {}", v.origin, v.section, v.option))
+            .collect();
         let env = self.env.keys().filter(|var| !reads.env.contains(*var));
         unused.extend(env.map(|var| format!("environment {var}")));
         unused
@@ -205,7 +250,9 @@ impl RawConfig {
         let names: Vec<String> = opt.names().collect();
         let from_env = names.iter().find_map(|name| self.env_value(&section, name));
         from_env.or_else(|| {
-            names.iter().find_map(|name| self.file_values(&section, name).last().cloned())
+            names
+                .iter()
+                .find_map(|name| self.file_values(&section, name).last().cloned())
         })
     }
 
@@ -217,7 +264,10 @@ impl RawConfig {
             return vec![value];
         }
         let mut values = names.iter().map(|name| self.file_values(&section, name));
-        values.find(|found| !found.is_empty()).map(<[RawValue]>::to_vec).unwrap_or_default()
+        values
+            .find(|found| !found.is_empty())
+            .map(<[RawValue]>::to_vec)
+            .unwrap_or_default()
     }
 
     fn env_value(&self, section: &str, option: &str) -> Option<RawValue> {
@@ -234,13 +284,18 @@ impl RawConfig {
 
     fn file_values(&self, section: &str, option: &str) -> &[RawValue] {
         self.mark(section, option, None);
-        let values = self.files.get(section).and_then(|options| options.get(option));
+        let values = self
+            .files
+            .get(section)
+            .and_then(|options| options.get(option));
         values.map_or(&[], Vec::as_slice)
     }
 
     fn mark(&self, section: &str, option: &str, var: Option<&str>) {
         let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
-        reads.options.insert((section.to_owned(), option.to_owned()));
+        reads
+            .options
+            .insert((section.to_owned(), option.to_owned()));
         if let Some(var) = var {
             reads.env.insert(var.to_owned());
         }
@@ -248,16 +303,23 @@ impl RawConfig {
 }
 
 fn is_option_var(var: &str) -> bool {
-    var.strip_prefix(ENV_PREFIX).is_some_and(|rest| rest.contains("__"))
+    var.strip_prefix(ENV_PREFIX)
+        .is_some_and(|rest| rest.contains("__"))
 }
 
 fn process_env() -> Result<Vec<(String, String)>, ConfigError> {
     let mut vars = Vec::new();
     for (name, value) in std::env::vars_os() {
-        let Some(name) = name.to_str().filter(|n| is_option_var(n)).map(str::to_owned) else {
+        let Some(name) = name
+            .to_str()
+            .filter(|n| is_option_var(n))
+            .map(str::to_owned)
+        else {
             continue;
         };
-        let value = value.into_string().map_err(|_| ConfigError::EnvNotUnicode { var: name.clone() })?;
+        let value = value
+            .into_string()
+            .map_err(|_| ConfigError::EnvNotUnicode { var: name.clone() })?;
         vars.push((name, value));
     }
     Ok(vars)
@@ -279,7 +341,10 @@ impl<'a> Section<'a> {
 
     /// The effective value, with oslo.config `$variable` substitution applied.
     pub fn value<'o>(&self, opt: impl Into<Opt<'o>>) -> Result<Option<RawValue>, ConfigError> {
-        self.raw.find(self.name, opt.into()).map(|v| self.raw.substitute(v)).transpose()
+        self.raw
+            .find(self.name, opt.into())
+            .map(|v| self.raw.substitute(v))
+            .transpose()
     }
 
     /// Every value of a multi-valued option (the key repeated), in file order.
@@ -294,12 +359,22 @@ impl<'a> Section<'a> {
         opt: impl Into<Opt<'o>>,
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Result<Option<T>, ConfigError> {
-        let Some(raw) = self.value(opt)? else { return Ok(None) };
-        parse(&raw.value).map(Some).map_err(|expected| raw.invalid(expected))
+        let Some(raw) = self.value(opt)? else {
+            return Ok(None);
+        };
+        parse(&raw.value)
+            .map(Some)
+            .map_err(|expected| raw.invalid(expected))
     }
 
-    pub fn string<'o>(&self, opt: impl Into<Opt<'o>>, default: &str) -> Result<String, ConfigError> {
-        Ok(self.value(opt)?.map_or_else(|| default.to_owned(), |v| v.value))
+    pub fn string<'o>(
+        &self,
+        opt: impl Into<Opt<'o>>,
+        default: &str,
+    ) -> Result<String, ConfigError> {
+        Ok(self
+            .value(opt)?
+            .map_or_else(|| default.to_owned(), |v| v.value))
     }
 
     /// An option without default; an empty value counts as unset.
@@ -308,11 +383,15 @@ impl<'a> Section<'a> {
     }
 
     pub fn bool<'o>(&self, opt: impl Into<Opt<'o>>, default: bool) -> Result<bool, ConfigError> {
-        Ok(self.parse(opt, crate::values::parse_bool)?.unwrap_or(default))
+        Ok(self
+            .parse(opt, crate::values::parse_bool)?
+            .unwrap_or(default))
     }
 
     pub fn uint<'o>(&self, opt: impl Into<Opt<'o>>, default: u32) -> Result<u32, ConfigError> {
-        Ok(self.parse(opt, crate::values::parse_uint)?.unwrap_or(default))
+        Ok(self
+            .parse(opt, crate::values::parse_uint)?
+            .unwrap_or(default))
     }
 
     /// A whole number within `min..=max`.
@@ -347,14 +426,23 @@ impl<'a> Section<'a> {
     }
 
     /// A comma-separated list.
-    pub fn list<'o>(&self, opt: impl Into<Opt<'o>>, default: &[&str]) -> Result<Vec<String>, ConfigError> {
+    pub fn list<'o>(
+        &self,
+        opt: impl Into<Opt<'o>>,
+        default: &[&str],
+    ) -> Result<Vec<String>, ConfigError> {
         let default = || default.iter().map(|s| (*s).to_owned()).collect();
         Ok(self.opt_list(opt)?.unwrap_or_else(default))
     }
 
     /// A comma-separated list without default (unset is not the same as empty).
-    pub fn opt_list<'o>(&self, opt: impl Into<Opt<'o>>) -> Result<Option<Vec<String>>, ConfigError> {
-        Ok(self.value(opt)?.map(|v| crate::values::parse_list(&v.value)))
+    pub fn opt_list<'o>(
+        &self,
+        opt: impl Into<Opt<'o>>,
+    ) -> Result<Option<Vec<String>>, ConfigError> {
+        Ok(self
+            .value(opt)?
+            .map(|v| crate::values::parse_list(&v.value)))
     }
 
     /// One of a fixed set of words (case-insensitive).
@@ -365,7 +453,9 @@ impl<'a> Section<'a> {
         choices: &[(&str, T)],
     ) -> Result<T, ConfigError> {
         let pick = |value: &str| {
-            let found = choices.iter().find(|(word, _)| word.eq_ignore_ascii_case(value.trim()));
+            let found = choices
+                .iter()
+                .find(|(word, _)| word.eq_ignore_ascii_case(value.trim()));
             found.map(|(_, v)| *v).ok_or_else(|| {
                 let words: Vec<&str> = choices.iter().map(|(word, _)| *word).collect();
                 format!("one of: {}", words.join(", "))

@@ -53,13 +53,22 @@ mod tests {
     #[test]
     fn debug_masks_passwords_of_every_host() {
         let url = Secret::new("rabbit://guest:s3cret@h1:5672,admin:x@h2:5672/vhost");
-        assert_eq!(format!("{url:?}"), "\"rabbit://guest:***@h1:5672,admin:***@h2:5672/vhost\"");
-        assert_eq!(url.expose(), "rabbit://guest:s3cret@h1:5672,admin:x@h2:5672/vhost");
+        assert_eq!(
+            format!("{url:?}"),
+            "\"rabbit://guest:***@h1:5672,admin:***@h2:5672/vhost\""
+        );
+        assert_eq!(
+            url.expose(),
+            "rabbit://guest:s3cret@h1:5672,admin:x@h2:5672/vhost"
+        );
     }
 
     #[test]
     fn urls_without_password_and_non_urls() {
-        assert_eq!(Secret::new("mysql://root@127.0.0.1/d").redacted(), "mysql://root@127.0.0.1/d");
+        assert_eq!(
+            Secret::new("mysql://root@127.0.0.1/d").redacted(),
+            "mysql://root@127.0.0.1/d"
+        );
         assert_eq!(Secret::new("not a url").redacted(), "***");
     }
 }

@@ -61,7 +61,9 @@ fn variable_name(text: &str) -> Option<(&str, &str)> {
         return (!name.is_empty() && name.chars().all(is_name)).then_some((name, rest));
     }
     let starts_ok = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-    let end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
     starts_ok.then(|| text.split_at(end))
 }
 
@@ -83,7 +85,10 @@ mod tests {
         let conf = raw(
             "[DEFAULT]\nstate_path = /srv\n[a]\nx = $state_path/lock\ny = ${state_path}x\nz = ${b.p}!\n[b]\np = q\n",
         );
-        assert_eq!(value(&conf, "a", "x").unwrap().as_deref(), Some("/srv/lock"));
+        assert_eq!(
+            value(&conf, "a", "x").unwrap().as_deref(),
+            Some("/srv/lock")
+        );
         assert_eq!(value(&conf, "a", "y").unwrap().as_deref(), Some("/srvx"));
         assert_eq!(value(&conf, "a", "z").unwrap().as_deref(), Some("q!"));
     }
@@ -98,7 +103,10 @@ mod tests {
     #[test]
     fn state_path_has_its_designate_default() {
         let conf = raw("[a]\nx = $state_path/x\n");
-        assert_eq!(value(&conf, "a", "x").unwrap().as_deref(), Some("/var/lib/designate/x"));
+        assert_eq!(
+            value(&conf, "a", "x").unwrap().as_deref(),
+            Some("/var/lib/designate/x")
+        );
     }
 
     #[test]

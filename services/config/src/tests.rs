@@ -10,7 +10,10 @@ fn file(path: &str, text: &str) -> (PathBuf, String) {
 }
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 fn load(files: &[(PathBuf, String)], vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -24,34 +27,79 @@ fn defaults_follow_config_md_and_delegate_worker_defaults() {
     assert_eq!(c.default.transport_url, None);
     assert_eq!(c.default.control_exchange, "designate");
     assert_eq!(c.default.rpc_response_timeout, Duration::from_secs(60));
-    assert_eq!((c.default.default_ttl, c.default.default_soa_refresh_min), (3600, 3500));
-    assert_eq!((c.default.default_soa_refresh_max, c.default.default_soa_retry), (3600, 600));
-    assert_eq!((c.default.default_soa_expire, c.default.default_soa_minimum), (86400, 3600));
+    assert_eq!(
+        (c.default.default_ttl, c.default.default_soa_refresh_min),
+        (3600, 3500)
+    );
+    assert_eq!(
+        (
+            c.default.default_soa_refresh_max,
+            c.default.default_soa_retry
+        ),
+        (3600, 600)
+    );
+    assert_eq!(
+        (c.default.default_soa_expire, c.default.default_soa_minimum),
+        (86400, 3600)
+    );
     assert_eq!(c.default.supported_record_type.len(), 17);
-    assert_eq!((c.default.quota_zones, c.default.quota_zone_recordsets), (10, 500));
-    assert_eq!((c.default.quota_zone_records, c.default.quota_recordset_records), (500, 20));
+    assert_eq!(
+        (c.default.quota_zones, c.default.quota_zone_recordsets),
+        (10, 500)
+    );
+    assert_eq!(
+        (
+            c.default.quota_zone_records,
+            c.default.quota_recordset_records
+        ),
+        (500, 20)
+    );
     assert_eq!(c.default.quota_api_export_size, 1000);
     assert_eq!(c.storage.url, None);
     assert_eq!((c.storage.max_pool_size, c.storage.max_overflow), (5, 50));
-    assert_eq!(c.api.listen, vec![HostPort { host: "0.0.0.0".into(), port: 9001 }]);
+    assert_eq!(
+        c.api.listen,
+        vec![HostPort {
+            host: "0.0.0.0".into(),
+            port: 9001
+        }]
+    );
     assert_eq!(c.api.auth_strategy, AuthStrategy::Keystone);
     assert_eq!((c.api.default_limit_v2, c.api.max_limit_v2), (20, 1000));
     assert!(c.api.enable_host_header && c.api.enable_api_v2 && !c.api.enable_api_admin);
-    assert_eq!(c.central.default_pool_id.to_string(), "794ccc2c-d751-44fe-b57f-8894c9f5c842");
+    assert_eq!(
+        c.central.default_pool_id.to_string(),
+        "794ccc2c-d751-44fe-b57f-8894c9f5c842"
+    );
     assert_eq!(c.central.scheduler_filters, vec!["default_pool"]);
     assert_eq!(c.worker.threshold_percentage, 100);
     assert_eq!(c.worker.poll_delay, Duration::from_millis(100));
     assert_eq!(c.worker.poll_retry_interval, Duration::from_millis(200));
     assert_eq!(c.worker.poll_retry_max_interval, Duration::from_secs(2));
     assert_eq!(c.worker.poll_max_retries, 30);
-    assert_eq!(c.mdns.listen, vec![HostPort { host: "0.0.0.0".into(), port: 5354 }]);
+    assert_eq!(
+        c.mdns.listen,
+        vec![HostPort {
+            host: "0.0.0.0".into(),
+            port: 5354
+        }]
+    );
     assert_eq!(c.mdns.max_message_size, 65535);
     assert_eq!(c.mdns.tcp_recv_timeout, Duration::from_millis(500));
     assert!(c.producer.is_enabled("zone_purge"));
-    assert_eq!(c.producer.tasks.increment_serial.interval, Duration::from_secs(5));
-    assert_eq!(c.producer.tasks.zone_purge.time_threshold, Some(Duration::from_secs(604_800)));
+    assert_eq!(
+        c.producer.tasks.increment_serial.interval,
+        Duration::from_secs(5)
+    );
+    assert_eq!(
+        c.producer.tasks.zone_purge.time_threshold,
+        Some(Duration::from_secs(604_800))
+    );
     assert_eq!(c.producer.tasks.periodic_exists.batch_size, None);
-    assert_eq!(c.heartbeat_emitter.heartbeat_interval, Duration::from_secs(10));
+    assert_eq!(
+        c.heartbeat_emitter.heartbeat_interval,
+        Duration::from_secs(10)
+    );
     assert_eq!(c.heartbeat_emitter.emitter_type, EmitterType::Rpc);
     assert_eq!(c.coordination.heartbeat_interval, Duration::from_secs(5));
     assert!(!c.notifications.enabled());
@@ -71,23 +119,45 @@ fn a_designate_conf_is_read() {
     )
     .unwrap();
     assert_eq!(c.default.host, "ns-a");
-    assert_eq!(c.default.require_transport_url().unwrap(), "rabbit://guest:guest@127.0.0.1:5672/");
-    assert_eq!(c.storage.require_url().unwrap(), "mysql://root@127.0.0.1/designate");
-    assert_eq!(c.api.listen[1], HostPort { host: "::1".into(), port: 9001 });
+    assert_eq!(
+        c.default.require_transport_url().unwrap(),
+        "rabbit://guest:guest@127.0.0.1:5672/"
+    );
+    assert_eq!(
+        c.storage.require_url().unwrap(),
+        "mysql://root@127.0.0.1/designate"
+    );
+    assert_eq!(
+        c.api.listen[1],
+        HostPort {
+            host: "::1".into(),
+            port: 9001
+        }
+    );
     assert_eq!(c.api.auth_strategy, AuthStrategy::Noauth);
     assert_eq!(c.worker.threshold_percentage, 50);
     assert_eq!(c.worker.poll_delay, Duration::from_secs(5));
     assert!(c.producer.is_enabled("increment_serial") && !c.producer.is_enabled("periodic_exists"));
-    assert_eq!(c.producer.tasks.increment_serial.interval, Duration::from_secs(1));
+    assert_eq!(
+        c.producer.tasks.increment_serial.interval,
+        Duration::from_secs(1)
+    );
     assert!(c.notifications.enabled());
-    let auth = c.raw.section("keystone_authtoken").string("auth_url", "").unwrap();
+    let auth = c
+        .raw
+        .section("keystone_authtoken")
+        .string("auth_url", "")
+        .unwrap();
     assert_eq!(auth, "http://keystone/");
 }
 
 #[test]
 fn later_files_override_earlier_ones_and_env_overrides_all() {
     let files = [
-        file("/etc/a.conf", "[DEFAULT]\ndefault_ttl = 100\nquota_zones = 1\nhost = a\n"),
+        file(
+            "/etc/a.conf",
+            "[DEFAULT]\ndefault_ttl = 100\nquota_zones = 1\nhost = a\n",
+        ),
         file("/etc/b.conf", "[DEFAULT]\ndefault_ttl = 200\n"),
     ];
     let c = load(&files, &[("DELEGATE_DEFAULT__HOST", "from-env")]).unwrap();
@@ -105,8 +175,18 @@ fn env_names_cover_colons_and_dashes() {
         ("DELEGATE_DEFAULT__TRANSPORT_URL", "rabbit://h//"),
         ("UNRELATED", "x"),
     ];
-    let c = load(&[file("/f", "[service:worker]\nthreshold-percentage = 10\n")], &vars).unwrap();
-    assert_eq!(c.api.listen, vec![HostPort { host: "127.0.0.1".into(), port: 19001 }]);
+    let c = load(
+        &[file("/f", "[service:worker]\nthreshold-percentage = 10\n")],
+        &vars,
+    )
+    .unwrap();
+    assert_eq!(
+        c.api.listen,
+        vec![HostPort {
+            host: "127.0.0.1".into(),
+            port: 19001
+        }]
+    );
     assert_eq!(c.storage.require_url().unwrap(), "mysql://u@h/d");
     assert_eq!(c.worker.threshold_percentage, 75);
     assert_eq!(c.default.require_transport_url().unwrap(), "rabbit://h//");
@@ -118,7 +198,10 @@ fn env_names_cover_colons_and_dashes() {
 
 #[test]
 fn bad_file_value_names_file_line_section_and_option() {
-    let files = [file("/etc/delegate/delegate.conf", "[service:worker]\n\npoll_retry_interval = abc\n")];
+    let files = [file(
+        "/etc/delegate/delegate.conf",
+        "[service:worker]\n\npoll_retry_interval = abc\n",
+    )];
     let err = load(&files, &[]).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -128,7 +211,11 @@ fn bad_file_value_names_file_line_section_and_option() {
 
 #[test]
 fn bad_env_value_names_the_variable() {
-    let err = load(&[], &[("DELEGATE_SERVICE_WORKER__POLL_RETRY_INTERVAL", "abc")]).unwrap_err();
+    let err = load(
+        &[],
+        &[("DELEGATE_SERVICE_WORKER__POLL_RETRY_INTERVAL", "abc")],
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "environment DELEGATE_SERVICE_WORKER__POLL_RETRY_INTERVAL: [service:worker] poll_retry_interval = \"abc\": expected a number of seconds"
@@ -138,15 +225,42 @@ fn bad_env_value_names_the_variable() {
 #[test]
 fn bad_values_of_each_kind() {
     let cases = [
-        ("[service:api]\nauth_strategy = ldap\n", "expected one of: keystone, noauth"),
-        ("[service:api]\nenable_api_admin = maybe\n", "expected true or false"),
-        ("[DEFAULT]\nquota_zones = -1\n", "expected a non-negative integer"),
-        ("[service:worker]\nthreshold_percentage = 101\n", "expected an integer from 0 to 100"),
-        ("[service:mdns]\nlisten = 0.0.0.0:dns\n", "expected host:port pairs separated by commas"),
-        ("[service:mdns]\nmax_message_size = 100\n", "expected an integer of at least 512"),
-        ("[service:central]\ndefault_pool_id = pool-1\n", "expected a UUID"),
-        ("[service:producer]\nenabled_tasks = zone_purge, nap\n", "expected a list of: zone_purge,"),
-        ("[storage:sqlalchemy]\nconnection = sqlite:///x.db\n", "not sqlite)"),
+        (
+            "[service:api]\nauth_strategy = ldap\n",
+            "expected one of: keystone, noauth",
+        ),
+        (
+            "[service:api]\nenable_api_admin = maybe\n",
+            "expected true or false",
+        ),
+        (
+            "[DEFAULT]\nquota_zones = -1\n",
+            "expected a non-negative integer",
+        ),
+        (
+            "[service:worker]\nthreshold_percentage = 101\n",
+            "expected an integer from 0 to 100",
+        ),
+        (
+            "[service:mdns]\nlisten = 0.0.0.0:dns\n",
+            "expected host:port pairs separated by commas",
+        ),
+        (
+            "[service:mdns]\nmax_message_size = 100\n",
+            "expected an integer of at least 512",
+        ),
+        (
+            "[service:central]\ndefault_pool_id = pool-1\n",
+            "expected a UUID",
+        ),
+        (
+            "[service:producer]\nenabled_tasks = zone_purge, nap\n",
+            "expected a list of: zone_purge,",
+        ),
+        (
+            "[storage:sqlalchemy]\nconnection = sqlite:///x.db\n",
+            "not sqlite)",
+        ),
     ];
     for (text, expected) in cases {
         let err = Config::from_str_for_tests(text).unwrap_err().to_string();
@@ -157,9 +271,11 @@ fn bad_values_of_each_kind() {
 
 #[test]
 fn bad_connection_url_error_hides_the_password() {
-    let err = Config::from_str_for_tests("[storage:sqlalchemy]\nconnection = postgresql://u:hunter2@h/d\n")
-        .unwrap_err()
-        .to_string();
+    let err = Config::from_str_for_tests(
+        "[storage:sqlalchemy]\nconnection = postgresql://u:hunter2@h/d\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("\"postgresql://u:***@h/d\""), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
@@ -169,7 +285,10 @@ fn syntax_and_read_errors_name_the_file() {
     let err = load(&[file("/etc/x.conf", "[DEFAULT]\nnonsense\n")], &[]).unwrap_err();
     assert_eq!(err.to_string(), "/etc/x.conf:2: expected 'option = value'");
     let err = Config::load(&[PathBuf::from("/nonexistent/delegate.conf")]).unwrap_err();
-    assert!(err.to_string().starts_with("cannot read config file /nonexistent/delegate.conf: "));
+    assert!(
+        err.to_string()
+            .starts_with("cannot read config file /nonexistent/delegate.conf: ")
+    );
 }
 
 #[test]
@@ -183,7 +302,10 @@ fn lists_and_multi_valued_options() {
     .unwrap();
     assert_eq!(c.default.supported_record_type, vec!["A", "AAAA", "MX"]);
     let nova = &c.sink.handlers["nova_fixed"];
-    assert_eq!(nova.formatv4, vec!["a-%(octet0)s.%(zone)s", "%(hostname)s.%(zone)s"]);
+    assert_eq!(
+        nova.formatv4,
+        vec!["a-%(octet0)s.%(zone)s", "%(hostname)s.%(zone)s"]
+    );
     assert_eq!(nova.formatv6, vec!["%(hostname)s.%(zone)s"]);
     assert_eq!(nova.control_exchange, "nova");
     assert_eq!(c.notifications.driver, vec!["messagingv2", "log"]);
@@ -201,7 +323,8 @@ fn legacy_names_are_accepted_and_current_names_win() {
 
 #[test]
 fn inconsistent_soa_refresh_bounds_are_refused() {
-    let err = Config::from_str_for_tests("[DEFAULT]\ndefault_soa_refresh_min = 4000\n").unwrap_err();
+    let err =
+        Config::from_str_for_tests("[DEFAULT]\ndefault_soa_refresh_min = 4000\n").unwrap_err();
     assert_eq!(
         err.to_string(),
         "[DEFAULT] default_soa_refresh_min (4000) is greater than default_soa_refresh_max (3600)"
@@ -223,10 +346,18 @@ fn unknown_settings_are_ignored_but_listed() {
         "/etc/d.conf",
         "[DEFAULT]\ndebug = true\nhost = h\n[service:api]\nworkers = 4\n[backend:dynect]\nusername = x\n",
     )];
-    let c = load(&files, &[("DELEGATE_NOPE__X", "1"), ("DELEGATE_DEFAULT__HOST", "e")]).unwrap();
+    let c = load(
+        &files,
+        &[("DELEGATE_NOPE__X", "1"), ("DELEGATE_DEFAULT__HOST", "e")],
+    )
+    .unwrap();
     assert_eq!(
         c.unused_settings(),
-        vec!["/etc/d.conf:7: [backend:dynect] username", "/etc/d.conf:2: [DEFAULT] debug", "environment DELEGATE_NOPE__X"]
+        vec![
+            "/etc/d.conf:2: [DEFAULT] debug",
+            "/etc/d.conf:7: [backend:dynect] username",
+            "environment DELEGATE_NOPE__X"
+        ]
     );
 }
 

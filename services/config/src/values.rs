@@ -16,7 +16,10 @@ pub fn parse_bool(value: &str) -> Result<bool, String> {
 
 /// A non-negative whole number.
 pub fn parse_uint(value: &str) -> Result<u32, String> {
-    value.trim().parse().map_err(|_| "a non-negative integer".into())
+    value
+        .trim()
+        .parse()
+        .map_err(|_| "a non-negative integer".into())
 }
 
 /// A number of seconds, fractions allowed (`0.1`), as a `Duration`.
@@ -77,7 +80,10 @@ impl HostPort {
             Some(port) => port.parse().map_err(|_| expected())?,
             None => default_port,
         };
-        Ok(HostPort { host: host.to_owned(), port })
+        Ok(HostPort {
+            host: host.to_owned(),
+            port,
+        })
     }
 
     /// The host as an IP address, if it is one.
@@ -124,7 +130,11 @@ mod tests {
         assert_eq!(parse_seconds("0.1"), Ok(Duration::from_millis(100)));
         assert_eq!(parse_seconds(" 15 "), Ok(Duration::from_secs(15)));
         for bad in ["abc", "-1", "inf", "NaN", ""] {
-            assert_eq!(parse_seconds(bad), Err("a number of seconds".into()), "{bad}");
+            assert_eq!(
+                parse_seconds(bad),
+                Err("a number of seconds".into()),
+                "{bad}"
+            );
         }
     }
 
@@ -136,7 +146,10 @@ mod tests {
 
     #[test]
     fn host_ports_in_every_form() {
-        let hp = |host: &str, port| HostPort { host: host.into(), port };
+        let hp = |host: &str, port| HostPort {
+            host: host.into(),
+            port,
+        };
         assert_eq!(
             parse_host_ports("0.0.0.0:9001, [::1]:53,::,example.org,[fe80::1]", 5354),
             Ok(vec![
@@ -153,7 +166,14 @@ mod tests {
 
     #[test]
     fn host_ports_reject_bad_ports_and_hosts() {
-        for bad in ["host:http", "host:70000", ":53", "[::1]53", "[nothost]:53", "a b:1"] {
+        for bad in [
+            "host:http",
+            "host:70000",
+            ":53",
+            "[::1]53",
+            "[nothost]:53",
+            "a b:1",
+        ] {
             assert!(HostPort::parse(bad, 53).is_err(), "{bad}");
         }
     }

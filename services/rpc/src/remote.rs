@@ -11,14 +11,11 @@ const ALLOWED_MODULES: &[&str] = &[EXCEPTION_MODULE, "designate.backend.impl_dyn
 
 /// The failure a server sends back for a domain error.
 pub fn to_remote(err: &Error) -> RemoteError {
-    let message = err.message.clone().unwrap_or_default();
-    RemoteError {
-        class: err.kind.class().to_owned(),
-        module: EXCEPTION_MODULE.to_owned(),
-        message: message.clone(),
-        args: if err.message.is_some() { vec![message.into()] } else { vec![] },
-        ..RemoteError::default()
+    let mut remote = RemoteError::new(err.kind.class(), EXCEPTION_MODULE, err.message.clone().unwrap_or_default());
+    if err.message.is_none() {
+        remote.args.clear();
     }
+    remote
 }
 
 /// The domain error a caller sees for a failed call.
@@ -60,12 +57,7 @@ mod tests {
 
     #[test]
     fn foreign_modules_become_unknown() {
-        let remote = RemoteError {
-            class: "ZoneNotFound".into(),
-            module: "somewhere.else".into(),
-            message: "x".into(),
-            ..RemoteError::default()
-        };
+        let remote = RemoteError::new("ZoneNotFound", "somewhere.else", "x");
         assert_eq!(from_call_error(CallError::Remote(remote)).kind, ErrorKind::Unknown);
         assert_eq!(from_call_error(CallError::Timeout).kind, ErrorKind::Timeout);
     }

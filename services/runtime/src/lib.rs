@@ -2,8 +2,10 @@
 //! signal, and heartbeats to central (spec/services.md §9).
 
 pub mod heartbeat;
+pub mod service;
 pub mod shutdown;
 pub mod telemetry;
 
 pub use heartbeat::Heartbeat;
+pub use service::{connect_bus, load_config, start_heartbeat};
 pub use shutdown::shutdown_signal;

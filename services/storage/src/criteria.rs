@@ -192,6 +192,15 @@ fn bind(qb: &mut QueryBuilder<MySql>, value: Scalar) {
     };
 }
 
+/// Pushes `v1, v2, …)` (the caller has written the opening parenthesis).
+pub(crate) fn push_list(qb: &mut QueryBuilder<MySql>, values: &[String]) {
+    let mut list = qb.separated(", ");
+    for v in values {
+        list.push_bind(v.clone());
+    }
+    qb.push(")");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

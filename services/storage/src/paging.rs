@@ -131,11 +131,4 @@ impl Page {
             qb.push_bind(i64::from(limit));
         }
     }
-
-    /// Appends ` ORDER BY …` only (for re-reading a page's rows in order).
-    pub(crate) fn push_order(&self, qb: &mut QueryBuilder<MySql>, alias: &str) {
-        let dir = if self.desc { " DESC" } else { " ASC" };
-        qb.push(" ORDER BY ").push(alias).push(".").push(self.sort).push(dir);
-        qb.push(", ").push(alias).push(".id").push(dir);
-    }
 }

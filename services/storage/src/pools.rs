@@ -9,13 +9,33 @@
 //! pools.yaml is the order read back.
 
 use chrono::NaiveDateTime;
-use delegate_model::ids::{new_id, to_db};
-use delegate_model::{
-    Error, ErrorKind, HostPort, KeyValue, Pool, PoolNameserver, PoolNsRecord, PoolTarget, time,
-};
+use delegate_model::ids::new_id;
+use delegate_model::{HostPort, KeyValue, Pool, PoolNameserver, PoolNsRecord, PoolTarget, time};
 use sqlx::mysql::MySqlRow;
-use sqlx::{MySqlConnection, MySqlPool, Row};
+use sqlx::{MySqlConnection, MySqlPool};
 use uuid::Uuid;
+
+use crate::error::{Resource, StorageError};
+use crate::rows::{db_id, get as col, opt_db_id, opt_uuid as opt_uuid_col, uuid as uuid_col};
+
+/// Why [`apply_pool_config`] refused a pool.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolConfigError {
+    /// The entry's id is not stored, but its name belongs to another pool.
+    #[error("Pool {name} already exist with id {existing_id}. You cannot change id to an existing pool.")]
+    IdConflict { name: String, existing_id: Uuid },
+    /// A unique key refused a row: the entry repeats a value.
+    #[error("duplicate {what}: {detail}")]
+    Duplicate { what: &'static str, detail: String },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for PoolConfigError {
+    fn from(e: sqlx::Error) -> Self {
+        PoolConfigError::Storage(StorageError::Database(e))
+    }
+}
 
 /// What [`apply_pool_config`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,18 +47,18 @@ pub struct PoolApplied {
     pub changed: bool,
 }
 
-/// The pool with this id, with all its children; `PoolNotFound` if absent.
-pub async fn get_pool(db: &MySqlPool, id: Uuid) -> Result<Pool, Error> {
-    let mut conn = db.acquire().await.map_err(db_err)?;
+/// The pool with this id, with all its children; `NotFound(Pool)` if absent.
+pub async fn get_pool(db: &MySqlPool, id: Uuid) -> Result<Pool, StorageError> {
+    let mut conn = db.acquire().await?;
     match pool_row(&mut conn, PoolKey::Id(id), false).await? {
         Some(pool) => with_children(&mut conn, pool).await,
-        None => Err(Error::not_found(ErrorKind::PoolNotFound, "Pool")),
+        None => Err(StorageError::NotFound(Resource::Pool)),
     }
 }
 
 /// The pool with this name (case-insensitive, as the column collates), if any.
-pub async fn find_pool_by_name(db: &MySqlPool, name: &str) -> Result<Option<Pool>, Error> {
-    let mut conn = db.acquire().await.map_err(db_err)?;
+pub async fn find_pool_by_name(db: &MySqlPool, name: &str) -> Result<Option<Pool>, StorageError> {
+    let mut conn = db.acquire().await?;
     match pool_row(&mut conn, PoolKey::Name(name), false).await? {
         Some(pool) => with_children(&mut conn, pool).await.map(Some),
         None => Ok(None),
@@ -46,15 +66,11 @@ pub async fn find_pool_by_name(db: &MySqlPool, name: &str) -> Result<Option<Pool
 }
 
 /// Every pool with its children, oldest first.
-pub async fn list_pools(db: &MySqlPool) -> Result<Vec<Pool>, Error> {
-    let mut conn = db.acquire().await.map_err(db_err)?;
-    let rows = sqlx::query(
-        "SELECT id, version, created_at, updated_at, name, description, tenant_id, provisioner \
-         FROM pools ORDER BY created_at, id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
+pub async fn list_pools(db: &MySqlPool) -> Result<Vec<Pool>, StorageError> {
+    let mut conn = db.acquire().await?;
+    let sql = "SELECT id, version, created_at, updated_at, name, description, tenant_id, provisioner \
+               FROM pools ORDER BY created_at, id";
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
     let mut pools = Vec::with_capacity(rows.len());
     for row in &rows {
         pools.push(with_children(&mut conn, pool_from_row(row)?).await?);
@@ -72,8 +88,8 @@ pub async fn list_pools(db: &MySqlPool) -> Result<Vec<Pool>, Error> {
 /// A pool that is not found is created, with `config.id` if given. An id that
 /// is not stored while another pool already has the name is refused, as
 /// Designate does. With `dry_run` everything is checked, then rolled back.
-pub async fn apply_pool_config(db: &MySqlPool, config: &Pool, dry_run: bool) -> Result<PoolApplied, Error> {
-    let mut tx = db.begin().await.map_err(db_err)?;
+pub async fn apply_pool_config(db: &MySqlPool, config: &Pool, dry_run: bool) -> Result<PoolApplied, PoolConfigError> {
+    let mut tx = db.begin().await?;
     let existing = match config.id {
         Some(id) => pool_row(&mut tx, PoolKey::Id(id), true).await?,
         None => pool_row(&mut tx, PoolKey::Name(&config.name), true).await?,
@@ -86,9 +102,9 @@ pub async fn apply_pool_config(db: &MySqlPool, config: &Pool, dry_run: bool) -> 
         None => create_pool(&mut tx, config).await?,
     };
     if dry_run {
-        tx.rollback().await.map_err(db_err)?;
+        tx.rollback().await?;
     } else {
-        tx.commit().await.map_err(db_err)?;
+        tx.commit().await?;
     }
     Ok(applied)
 }
@@ -96,17 +112,6 @@ pub async fn apply_pool_config(db: &MySqlPool, config: &Pool, dry_run: bool) -> 
 enum PoolKey<'a> {
     Id(Uuid),
     Name(&'a str),
-}
-
-async fn pool_row(conn: &mut MySqlConnection, key: PoolKey<'_>, lock: bool) -> Result<Option<Pool>, Error> {
-    let (sql, value) = match (key, lock) {
-        (PoolKey::Id(id), false) => (POOL_BY_ID, to_db(&id)),
-        (PoolKey::Id(id), true) => (POOL_BY_ID_LOCKED, to_db(&id)),
-        (PoolKey::Name(name), false) => (POOL_BY_NAME, name.to_owned()),
-        (PoolKey::Name(name), true) => (POOL_BY_NAME_LOCKED, name.to_owned()),
-    };
-    let row = sqlx::query(sql).bind(value).fetch_optional(&mut *conn).await.map_err(db_err)?;
-    row.as_ref().map(pool_from_row).transpose()
 }
 
 const POOL_BY_ID: &str = "SELECT id, version, created_at, updated_at, name, description, tenant_id, provisioner \
@@ -118,7 +123,18 @@ const POOL_BY_NAME: &str = "SELECT id, version, created_at, updated_at, name, de
 const POOL_BY_NAME_LOCKED: &str = "SELECT id, version, created_at, updated_at, name, description, tenant_id, \
                                    provisioner FROM pools WHERE name = ? FOR UPDATE";
 
-fn pool_from_row(row: &MySqlRow) -> Result<Pool, Error> {
+async fn pool_row(conn: &mut MySqlConnection, key: PoolKey<'_>, lock: bool) -> Result<Option<Pool>, StorageError> {
+    let (sql, value) = match (key, lock) {
+        (PoolKey::Id(id), false) => (POOL_BY_ID, db_id(&id)),
+        (PoolKey::Id(id), true) => (POOL_BY_ID_LOCKED, db_id(&id)),
+        (PoolKey::Name(name), false) => (POOL_BY_NAME, name.to_owned()),
+        (PoolKey::Name(name), true) => (POOL_BY_NAME_LOCKED, name.to_owned()),
+    };
+    let row = sqlx::query(sql).bind(value).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(pool_from_row).transpose()
+}
+
+fn pool_from_row(row: &MySqlRow) -> Result<Pool, StorageError> {
     Ok(Pool {
         id: Some(uuid_col(row, "id")?),
         version: col(row, "version")?,
@@ -133,9 +149,11 @@ fn pool_from_row(row: &MySqlRow) -> Result<Pool, Error> {
 }
 
 /// Fills in the children of a pool read from the `pools` table.
-async fn with_children(conn: &mut MySqlConnection, mut pool: Pool) -> Result<Pool, Error> {
-    let id = pool.id.ok_or_else(|| Error::internal("pool without id"))?;
-    let key = to_db(&id);
+async fn with_children(conn: &mut MySqlConnection, mut pool: Pool) -> Result<Pool, StorageError> {
+    let Some(id) = pool.id else {
+        return Err(StorageError::BadRow { column: "id", detail: "pool without id".into() });
+    };
+    let key = db_id(&id);
     pool.ns_records = ns_records(conn, &key, id).await?;
     pool.attributes = key_values(conn, ATTRIBUTES, &key).await?;
     pool.nameservers = nameservers(conn, &key, id).await?;
@@ -144,17 +162,18 @@ async fn with_children(conn: &mut MySqlConnection, mut pool: Pool) -> Result<Poo
     Ok(pool)
 }
 
+const NS_RECORDS: &str = "SELECT id, priority, hostname FROM pool_ns_records WHERE pool_id = ? ORDER BY created_at, id";
 const ATTRIBUTES: &str = "SELECT `key`, value FROM pool_attributes WHERE pool_id = ? ORDER BY created_at, id";
+const NAMESERVERS: &str =
+    "SELECT id, host, port, tsigkey_id FROM pool_nameservers WHERE pool_id = ? ORDER BY created_at, id";
+const TARGETS: &str =
+    "SELECT id, type, tsigkey_id, description FROM pool_targets WHERE pool_id = ? ORDER BY created_at, id";
 const ALSO_NOTIFIES: &str = "SELECT host, port FROM pool_also_notifies WHERE pool_id = ? ORDER BY created_at, id";
 const MASTERS: &str = "SELECT host, port FROM pool_target_masters WHERE pool_target_id = ? ORDER BY created_at, id";
 const OPTIONS: &str = "SELECT `key`, value FROM pool_target_options WHERE pool_target_id = ? ORDER BY created_at, id";
 
-async fn ns_records(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolNsRecord>, Error> {
-    let rows = sqlx::query("SELECT id, priority, hostname FROM pool_ns_records WHERE pool_id = ? ORDER BY created_at, id")
-        .bind(key)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
+async fn ns_records(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolNsRecord>, StorageError> {
+    let rows = sqlx::query(NS_RECORDS).bind(key).fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
             Ok(PoolNsRecord {
@@ -167,14 +186,8 @@ async fn ns_records(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Res
         .collect()
 }
 
-async fn nameservers(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolNameserver>, Error> {
-    let rows = sqlx::query(
-        "SELECT id, host, port, tsigkey_id FROM pool_nameservers WHERE pool_id = ? ORDER BY created_at, id",
-    )
-    .bind(key)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
+async fn nameservers(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolNameserver>, StorageError> {
+    let rows = sqlx::query(NAMESERVERS).bind(key).fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
             Ok(PoolNameserver {
@@ -188,18 +201,12 @@ async fn nameservers(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Re
         .collect()
 }
 
-async fn targets(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolTarget>, Error> {
-    let rows = sqlx::query(
-        "SELECT id, type, tsigkey_id, description FROM pool_targets WHERE pool_id = ? ORDER BY created_at, id",
-    )
-    .bind(key)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
+async fn targets(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolTarget>, StorageError> {
+    let rows = sqlx::query(TARGETS).bind(key).fetch_all(&mut *conn).await?;
     let mut targets = Vec::with_capacity(rows.len());
     for r in &rows {
         let id = uuid_col(r, "id")?;
-        let target_key = to_db(&id);
+        let target_key = db_id(&id);
         targets.push(PoolTarget {
             id: Some(id),
             pool_id: Some(pool_id),
@@ -213,41 +220,35 @@ async fn targets(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result
     Ok(targets)
 }
 
-async fn host_ports(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<Vec<HostPort>, Error> {
-    let rows = sqlx::query(sql).bind(key).fetch_all(&mut *conn).await.map_err(db_err)?;
-    rows.iter()
-        .map(|r| Ok(HostPort { host: col(r, "host")?, port: port_col(r)? }))
-        .collect()
+async fn host_ports(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<Vec<HostPort>, StorageError> {
+    let rows = sqlx::query(sql).bind(key).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok(HostPort { host: col(r, "host")?, port: port_col(r)? })).collect()
 }
 
-async fn key_values(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<Vec<KeyValue>, Error> {
-    let rows = sqlx::query(sql).bind(key).fetch_all(&mut *conn).await.map_err(db_err)?;
-    rows.iter()
-        .map(|r| Ok(KeyValue { key: col(r, "key")?, value: col(r, "value")? }))
-        .collect()
+async fn key_values(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<Vec<KeyValue>, StorageError> {
+    let rows = sqlx::query(sql).bind(key).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok(KeyValue { key: col(r, "key")?, value: col(r, "value")? })).collect()
 }
 
-async fn create_pool(conn: &mut MySqlConnection, config: &Pool) -> Result<PoolApplied, Error> {
-    let id = config.id.unwrap_or_else(new_id);
+fn port_col(row: &MySqlRow) -> Result<u16, StorageError> {
+    let port: i32 = col(row, "port")?;
+    u16::try_from(port).map_err(|_| StorageError::BadRow { column: "port", detail: format!("{port} is out of range") })
+}
+
+async fn create_pool(conn: &mut MySqlConnection, config: &Pool) -> Result<PoolApplied, PoolConfigError> {
     if let Some(other) = pool_row(conn, PoolKey::Name(&config.name), true).await? {
-        let other_id = other.id.map(|i| i.hyphenated().to_string()).unwrap_or_default();
-        return Err(Error::new(
-            ErrorKind::DuplicatePool,
-            format!(
-                "Pool {} already exist with id {other_id}. You cannot change id to an existing pool.",
-                config.name
-            ),
-        ));
+        let existing_id = other.id.unwrap_or_default();
+        return Err(PoolConfigError::IdConflict { name: config.name.clone(), existing_id });
     }
+    let id = config.id.unwrap_or_else(new_id);
+    let key = db_id(&id);
     sqlx::query("INSERT INTO pools (id, created_at, version, name, description) VALUES (?, ?, 1, ?, ?)")
-        .bind(to_db(&id))
+        .bind(&key)
         .bind(time::now())
         .bind(&config.name)
         .bind(&config.description)
         .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    let key = to_db(&id);
+        .await?;
     insert_ns_records(conn, &key, &config.ns_records).await?;
     insert_attributes(conn, &key, &config.attributes).await?;
     insert_nameservers(conn, &key, &config.nameservers).await?;
@@ -256,22 +257,12 @@ async fn create_pool(conn: &mut MySqlConnection, config: &Pool) -> Result<PoolAp
     Ok(PoolApplied { id, created: true, changed: true })
 }
 
-async fn update_pool(conn: &mut MySqlConnection, stored: &Pool, config: &Pool) -> Result<PoolApplied, Error> {
-    let id = stored.id.ok_or_else(|| Error::internal("pool without id"))?;
-    let key = to_db(&id);
-    let description = config.description.clone().or_else(|| stored.description.clone());
-    let mut changed = false;
-    if stored.name != config.name || stored.description != description {
-        sqlx::query("UPDATE pools SET name = ?, description = ?, version = version + 1, updated_at = ? WHERE id = ?")
-            .bind(&config.name)
-            .bind(&description)
-            .bind(time::now())
-            .bind(&key)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| child_err(e, "pool name"))?;
-        changed = true;
-    }
+async fn update_pool(conn: &mut MySqlConnection, stored: &Pool, config: &Pool) -> Result<PoolApplied, PoolConfigError> {
+    let Some(id) = stored.id else {
+        return Err(StorageError::BadRow { column: "id", detail: "pool without id".into() }.into());
+    };
+    let key = db_id(&id);
+    let mut changed = update_pool_row(conn, &key, stored, config).await?;
     if !same_ns_records(&stored.ns_records, &config.ns_records) {
         delete_children(conn, "DELETE FROM pool_ns_records WHERE pool_id = ?", &key).await?;
         insert_ns_records(conn, &key, &config.ns_records).await?;
@@ -301,6 +292,28 @@ async fn update_pool(conn: &mut MySqlConnection, stored: &Pool, config: &Pool) -
     Ok(PoolApplied { id, created: false, changed })
 }
 
+/// Name and description; a description left out of the file is kept.
+async fn update_pool_row(
+    conn: &mut MySqlConnection,
+    key: &str,
+    stored: &Pool,
+    config: &Pool,
+) -> Result<bool, PoolConfigError> {
+    let description = config.description.as_ref().or(stored.description.as_ref());
+    if stored.name == config.name && stored.description.as_ref() == description {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE pools SET name = ?, description = ?, version = version + 1, updated_at = ? WHERE id = ?")
+        .bind(&config.name)
+        .bind(description)
+        .bind(time::now())
+        .bind(key)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| child_err(e, "pool name"))?;
+    Ok(true)
+}
+
 fn same_ns_records(a: &[PoolNsRecord], b: &[PoolNsRecord]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.hostname == y.hostname && x.priority == y.priority)
 }
@@ -321,20 +334,20 @@ fn same_targets(a: &[PoolTarget], b: &[PoolTarget]) -> bool {
         })
 }
 
-async fn delete_children(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<(), Error> {
-    sqlx::query(sql).bind(key).execute(&mut *conn).await.map_err(db_err)?;
+async fn delete_children(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<(), PoolConfigError> {
+    sqlx::query(sql).bind(key).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// `n` fresh ids in ascending order: rows inserted in the same second then
 /// read back (`ORDER BY created_at, id`) in the order they were given.
 fn ordered_ids(n: usize) -> Vec<String> {
-    let mut ids: Vec<String> = (0..n).map(|_| to_db(&new_id())).collect();
+    let mut ids: Vec<String> = (0..n).map(|_| db_id(&new_id())).collect();
     ids.sort();
     ids
 }
 
-async fn insert_ns_records(conn: &mut MySqlConnection, key: &str, rows: &[PoolNsRecord]) -> Result<(), Error> {
+async fn insert_ns_records(conn: &mut MySqlConnection, key: &str, rows: &[PoolNsRecord]) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, ns) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -353,7 +366,7 @@ async fn insert_ns_records(conn: &mut MySqlConnection, key: &str, rows: &[PoolNs
     Ok(())
 }
 
-async fn insert_attributes(conn: &mut MySqlConnection, key: &str, rows: &[KeyValue]) -> Result<(), Error> {
+async fn insert_attributes(conn: &mut MySqlConnection, key: &str, rows: &[KeyValue]) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, kv) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -366,12 +379,16 @@ async fn insert_attributes(conn: &mut MySqlConnection, key: &str, rows: &[KeyVal
         .bind(key)
         .execute(&mut *conn)
         .await
-        .map_err(|e| child_err(e, "pool attribute"))?;
+        .map_err(|e| child_err(e, "attribute"))?;
     }
     Ok(())
 }
 
-async fn insert_nameservers(conn: &mut MySqlConnection, key: &str, rows: &[PoolNameserver]) -> Result<(), Error> {
+async fn insert_nameservers(
+    conn: &mut MySqlConnection,
+    key: &str,
+    rows: &[PoolNameserver],
+) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, ns) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -383,7 +400,7 @@ async fn insert_nameservers(conn: &mut MySqlConnection, key: &str, rows: &[PoolN
         .bind(key)
         .bind(&ns.host)
         .bind(ns.port)
-        .bind(ns.tsigkey_id.as_ref().map(to_db))
+        .bind(opt_db_id(&ns.tsigkey_id))
         .execute(&mut *conn)
         .await
         .map_err(|e| child_err(e, "nameserver"))?;
@@ -391,7 +408,7 @@ async fn insert_nameservers(conn: &mut MySqlConnection, key: &str, rows: &[PoolN
     Ok(())
 }
 
-async fn insert_also_notifies(conn: &mut MySqlConnection, key: &str, rows: &[HostPort]) -> Result<(), Error> {
+async fn insert_also_notifies(conn: &mut MySqlConnection, key: &str, rows: &[HostPort]) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, hp) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -409,7 +426,7 @@ async fn insert_also_notifies(conn: &mut MySqlConnection, key: &str, rows: &[Hos
     Ok(())
 }
 
-async fn insert_targets(conn: &mut MySqlConnection, key: &str, rows: &[PoolTarget]) -> Result<(), Error> {
+async fn insert_targets(conn: &mut MySqlConnection, key: &str, rows: &[PoolTarget]) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, t) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -420,19 +437,19 @@ async fn insert_targets(conn: &mut MySqlConnection, key: &str, rows: &[PoolTarge
         .bind(now)
         .bind(key)
         .bind(&t.backend)
-        .bind(t.tsigkey_id.as_ref().map(to_db))
+        .bind(opt_db_id(&t.tsigkey_id))
         .bind(&t.description)
         .execute(&mut *conn)
-        .await
-        .map_err(|e| child_err(e, "target"))?;
-        insert_target_children(conn, id, t).await?;
+        .await?;
+        insert_target_masters(conn, id, &t.masters).await?;
+        insert_target_options(conn, id, &t.options).await?;
     }
     Ok(())
 }
 
-async fn insert_target_children(conn: &mut MySqlConnection, target: &str, t: &PoolTarget) -> Result<(), Error> {
+async fn insert_target_masters(conn: &mut MySqlConnection, target: &str, rows: &[HostPort]) -> Result<(), PoolConfigError> {
     let now = time::now();
-    for (id, m) in ordered_ids(t.masters.len()).iter().zip(&t.masters) {
+    for (id, m) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
             "INSERT INTO pool_target_masters (id, created_at, version, pool_target_id, host, port) \
              VALUES (?, ?, 1, ?, ?, ?)",
@@ -446,7 +463,12 @@ async fn insert_target_children(conn: &mut MySqlConnection, target: &str, t: &Po
         .await
         .map_err(|e| child_err(e, "target master"))?;
     }
-    for (id, o) in ordered_ids(t.options.len()).iter().zip(&t.options) {
+    Ok(())
+}
+
+async fn insert_target_options(conn: &mut MySqlConnection, target: &str, rows: &[KeyValue]) -> Result<(), PoolConfigError> {
+    let now = time::now();
+    for (id, o) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
             "INSERT INTO pool_target_options (id, created_at, version, pool_target_id, `key`, value) \
              VALUES (?, ?, 1, ?, ?, ?)",
@@ -463,41 +485,14 @@ async fn insert_target_children(conn: &mut MySqlConnection, target: &str, t: &Po
     Ok(())
 }
 
-fn col<'r, T>(row: &'r MySqlRow, name: &str) -> Result<T, Error>
-where
-    T: sqlx::Decode<'r, sqlx::MySql> + sqlx::Type<sqlx::MySql>,
-{
-    row.try_get(name).map_err(|e| Error::internal(format!("pool row column {name}: {e}")))
-}
-
-fn uuid_col(row: &MySqlRow, name: &str) -> Result<Uuid, Error> {
-    let text: String = col(row, name)?;
-    Uuid::try_parse(&text).map_err(|_| Error::internal(format!("pool row column {name} is not a UUID: {text:?}")))
-}
-
-fn opt_uuid_col(row: &MySqlRow, name: &str) -> Result<Option<Uuid>, Error> {
-    let text: Option<String> = col(row, name)?;
-    text.map(|t| Uuid::try_parse(&t).map_err(|_| Error::internal(format!("pool row column {name}: bad UUID {t:?}"))))
-        .transpose()
-}
-
-fn port_col(row: &MySqlRow) -> Result<u16, Error> {
-    let port: i32 = col(row, "port")?;
-    u16::try_from(port).map_err(|_| Error::internal(format!("pool row has port {port} out of range")))
-}
-
-fn db_err(e: sqlx::Error) -> Error {
-    Error::internal(format!("database error: {e}"))
-}
-
-/// A child row the unique keys refuse (two NS records with one hostname, …)
-/// is the file's fault: say which kind of entry repeats.
-fn child_err(e: sqlx::Error, what: &str) -> Error {
+/// A row a unique key refuses (two NS records with one hostname, …) is the
+/// file's fault: say which kind of entry repeats.
+fn child_err(e: sqlx::Error, what: &'static str) -> PoolConfigError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
-            Error::new(ErrorKind::DuplicatePool, format!("duplicate {what} in the pool: {}", d.message()))
+            PoolConfigError::Duplicate { what, detail: d.message().to_owned() }
         }
-        _ => db_err(e),
+        _ => e.into(),
     }
 }
 

@@ -8,6 +8,7 @@
 
 use futures::{Stream, StreamExt, TryStreamExt};
 use sqlx::mysql::MySqlRow;
+use sqlx::{MySql, QueryBuilder};
 use uuid::Uuid;
 
 use delegate_model::ZoneType;
@@ -82,17 +83,17 @@ pub async fn find_closest_zone(
         ZoneScope::Pool(id) => ("pool_id", db_id(&id)),
         ZoneScope::Zone(id) => ("id", db_id(&id)),
     };
-    let placeholders = vec!["?"; names.len()].join(", ");
-    let sql = format!(
-        "SELECT id, name, ttl, type FROM zones \
-         WHERE name IN ({placeholders}) AND deleted = '0' AND {scope_column} = ? \
-         ORDER BY CHAR_LENGTH(name) DESC LIMIT 1"
-    );
-    let mut query = sqlx::query(&sql);
+    let mut qb = QueryBuilder::<MySql>::new("SELECT id, name, ttl, type FROM zones WHERE name IN (");
+    let mut list = qb.separated(", ");
     for name in names {
-        query = query.bind(name);
+        list.push_bind(name.as_str());
     }
-    let row = query.bind(scope_id).fetch_optional(db.pool()).await?;
+    qb.push(") AND deleted = '0' AND ")
+        .push(scope_column)
+        .push(" = ")
+        .push_bind(scope_id)
+        .push(" ORDER BY CHAR_LENGTH(name) DESC LIMIT 1");
+    let row = qb.build().fetch_optional(db.pool()).await?;
     row.as_ref().map(served_zone).transpose()
 }
 

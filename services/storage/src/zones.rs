@@ -5,37 +5,17 @@
 
 use std::collections::HashMap;
 
-use delegate_model::{Action, Context, Status, Zone, ZoneAttribute, ZoneMaster, ZoneType, ids, time};
+use delegate_model::{Action, Status, Zone, ZoneAttribute, ZoneMaster, ZoneType, ids, time};
 use serde_json::{Map, Value};
 use sqlx::mysql::MySqlRow;
 use sqlx::{MySql, MySqlConnection, QueryBuilder};
 use uuid::Uuid;
 
-use crate::criteria::{self, Column};
+use crate::criteria::{self, Column, push_list};
 use crate::error::{Resource, StorageError};
 use crate::paging::{Page, PageRequest};
 use crate::rows::{self, db_id, opt_db_id};
-
-/// Who a zone query is for (spec/storage.md §3.1 "Tenant scoping").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// All projects: no tenant condition.
-    All,
-    /// One project (or none): its zones, NULL-owner zones, and for listings the
-    /// zones shared with it.
-    Project(Option<String>),
-}
-
-impl Scope {
-    /// The scope of a request context.
-    pub fn of(ctx: &Context) -> Scope {
-        if ctx.all_tenants {
-            Scope::All
-        } else {
-            Scope::Project(ctx.project_id.clone())
-        }
-    }
-}
+pub use crate::scope::Scope;
 
 /// The identifying columns of a zone, for the ownership checks of zone creation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -289,6 +269,18 @@ fn push_scope(qb: &mut QueryBuilder<MySql>, scope: &Scope, with_shares: bool) {
     qb.push(")");
 }
 
+/// Locks the pool's row until the transaction ends: zone creations in one
+/// pool, with their name and ownership checks, then run one at a time across
+/// every central instance (Designate's global `create-new-zone` lock). A
+/// missing pool → `NotFound(Pool)`.
+pub async fn lock_pool_for_creation(conn: &mut MySqlConnection, pool_id: Uuid) -> Result<(), StorageError> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM pools WHERE id = ? FOR UPDATE")
+        .bind(db_id(&pool_id))
+        .fetch_optional(conn)
+        .await?;
+    found.map(|_| ()).ok_or(StorageError::NotFound(Resource::Pool))
+}
+
 /// True if the zone is shared with `project`.
 pub async fn is_shared_with(conn: &mut MySqlConnection, zone_id: Uuid, project: &str) -> Result<bool, StorageError> {
     let found: Option<i32> =
@@ -417,13 +409,4 @@ async fn load_details(conn: &mut MySqlConnection, zones: &mut [Zone]) -> Result<
         }
     }
     Ok(())
-}
-
-/// Pushes `v1, v2, …)` (the caller has written the opening parenthesis).
-pub(crate) fn push_list(qb: &mut QueryBuilder<MySql>, values: &[String]) {
-    let mut list = qb.separated(", ");
-    for v in values {
-        list.push_bind(v.clone());
-    }
-    qb.push(")");
 }

@@ -46,7 +46,10 @@ impl Api {
             auth_strategy: s.choice(
                 "auth_strategy",
                 AuthStrategy::Keystone,
-                &[("keystone", AuthStrategy::Keystone), ("noauth", AuthStrategy::Noauth)],
+                &[
+                    ("keystone", AuthStrategy::Keystone),
+                    ("noauth", AuthStrategy::Noauth),
+                ],
             )?,
             enable_host_header: s.bool("enable_host_header", true)?,
             api_base_uri: s.string("api_base_uri", "http://127.0.0.1:9001/")?,

@@ -31,11 +31,15 @@ impl Central {
         Ok(Central {
             topic: s.string("topic", "central")?,
             max_zone_name_len: s.uint("max_zone_name_len", 255)?,
-            max_recordset_name_len: s
-                .uint(Opt::renamed("max_recordset_name_len", &["max_record_name_len"]), 255)?,
+            max_recordset_name_len: s.uint(
+                Opt::renamed("max_recordset_name_len", &["max_record_name_len"]),
+                255,
+            )?,
             managed_resource_email: s.string("managed_resource_email", "hostmaster@example.com")?,
-            managed_resource_tenant_id: s
-                .string("managed_resource_tenant_id", "00000000-0000-0000-0000-000000000000")?,
+            managed_resource_tenant_id: s.string(
+                "managed_resource_tenant_id",
+                "00000000-0000-0000-0000-000000000000",
+            )?,
             min_ttl: s.uint("min_ttl", 0)?,
             default_pool_id: default_pool_id.unwrap_or(DEFAULT_POOL_ID),
             scheduler_filters: s.list("scheduler_filters", &["default_pool"])?,

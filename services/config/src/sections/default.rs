@@ -70,8 +70,10 @@ impl DefaultSection {
             control_exchange: s.string("control_exchange", "designate")?,
             rpc_response_timeout: s.seconds("rpc_response_timeout", Duration::from_secs(60))?,
             default_ttl: s.uint("default_ttl", 3600)?,
-            default_soa_refresh_min: s
-                .uint(Opt::renamed("default_soa_refresh_min", &["default_soa_refresh"]), 3500)?,
+            default_soa_refresh_min: s.uint(
+                Opt::renamed("default_soa_refresh_min", &["default_soa_refresh"]),
+                3500,
+            )?,
             default_soa_refresh_max: s.uint("default_soa_refresh_max", 3600)?,
             default_soa_retry: s.uint("default_soa_retry", 600)?,
             default_soa_expire: s.uint("default_soa_expire", 86400)?,
@@ -82,12 +84,18 @@ impl DefaultSection {
             notification_plugin: s.choice(
                 "notification_plugin",
                 NotificationPlugin::Default,
-                &[("default", NotificationPlugin::Default), ("audit", NotificationPlugin::Audit)],
+                &[
+                    ("default", NotificationPlugin::Default),
+                    ("audit", NotificationPlugin::Audit),
+                ],
             )?,
             quota_driver: s.choice(
                 "quota_driver",
                 QuotaDriver::Storage,
-                &[("storage", QuotaDriver::Storage), ("noop", QuotaDriver::Noop)],
+                &[
+                    ("storage", QuotaDriver::Storage),
+                    ("noop", QuotaDriver::Noop),
+                ],
             )?,
             quota_zones: s.uint("quota_zones", 10)?,
             quota_zone_recordsets: s.uint("quota_zone_recordsets", 500)?,
@@ -114,7 +122,10 @@ impl DefaultSection {
 
     /// The transport URL, or an error saying how to set it.
     pub fn require_transport_url(&self) -> Result<&str, ConfigError> {
-        self.transport_url.as_ref().map(Secret::expose).ok_or_else(|| missing("DEFAULT", "transport_url"))
+        self.transport_url
+            .as_ref()
+            .map(Secret::expose)
+            .ok_or_else(|| missing("DEFAULT", "transport_url"))
     }
 }
 
@@ -141,7 +152,10 @@ impl Notifications {
         let s = raw.section("oslo_messaging_notifications");
         let drivers = s.values("driver")?;
         Ok(Notifications {
-            driver: drivers.iter().flat_map(|v| crate::values::parse_list(&v.value)).collect(),
+            driver: drivers
+                .iter()
+                .flat_map(|v| crate::values::parse_list(&v.value))
+                .collect(),
             topics: s.list("topics", &["notifications"])?,
             transport_url: s.opt_string("transport_url")?.map(Secret::new),
         })

@@ -31,13 +31,18 @@ impl Mdns {
             tcp_keepidle: s.opt_seconds("tcp_keepidle")?,
             tcp_recv_timeout: s.seconds("tcp_recv_timeout", Duration::from_millis(500))?,
             query_enforce_tsig: s.bool("query_enforce_tsig", false)?,
-            max_message_size: s.parse("max_message_size", parse_message_size)?.unwrap_or(u16::MAX),
+            max_message_size: s
+                .parse("max_message_size", parse_message_size)?
+                .unwrap_or(u16::MAX),
         })
     }
 }
 
 fn parse_message_size(value: &str) -> Result<u16, String> {
-    let size: u64 = value.trim().parse().map_err(|_| "an integer of at least 512".to_owned())?;
+    let size: u64 = value
+        .trim()
+        .parse()
+        .map_err(|_| "an integer of at least 512".to_owned())?;
     if size < 512 {
         return Err("an integer of at least 512".to_owned());
     }

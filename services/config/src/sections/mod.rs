@@ -17,9 +17,9 @@ pub use default::{
     DefaultSection, NotificationPlugin, Notifications, QuotaDriver, SUPPORTED_RECORD_TYPES,
 };
 pub use mdns::Mdns;
-pub use producer::{Producer, ProducerTask, ProducerTasks, PRODUCER_TASK_NAMES};
+pub use producer::{PRODUCER_TASK_NAMES, Producer, ProducerTask, ProducerTasks};
 pub use sink::{NotificationHandler, Sink};
-pub use storage::{Storage, SqlxUrl, sqlx_url};
+pub use storage::{SqlxUrl, Storage, sqlx_url};
 pub use worker::Worker;
 
 pub(crate) use default::{DEFAULT_STATE_PATH, machine_hostname};

@@ -56,18 +56,27 @@ impl Producer {
         let s = raw.section("service:producer");
         s.accept_unused(&["workers", "threads", "storage_driver", "export_synchronous"]);
         let enabled_tasks = s.parse("enabled_tasks", parse_task_names)?;
-        Ok(Producer { topic: s.string("topic", "producer")?, enabled_tasks, tasks: read_tasks(raw)? })
+        Ok(Producer {
+            topic: s.string("topic", "producer")?,
+            enabled_tasks,
+            tasks: read_tasks(raw)?,
+        })
     }
 
     /// Whether `task` (one of [`PRODUCER_TASK_NAMES`]) should run.
     pub fn is_enabled(&self, task: &str) -> bool {
-        self.enabled_tasks.as_ref().is_none_or(|tasks| tasks.iter().any(|t| t == task))
+        self.enabled_tasks
+            .as_ref()
+            .is_none_or(|tasks| tasks.iter().any(|t| t == task))
     }
 }
 
 fn parse_task_names(value: &str) -> Result<Vec<String>, String> {
     let names = crate::values::parse_list(value);
-    if names.iter().all(|n| PRODUCER_TASK_NAMES.contains(&n.as_str())) {
+    if names
+        .iter()
+        .all(|n| PRODUCER_TASK_NAMES.contains(&n.as_str()))
+    {
         Ok(names)
     } else {
         Err(format!("a list of: {}", PRODUCER_TASK_NAMES.join(", ")))
@@ -86,7 +95,12 @@ fn read_tasks(raw: &RawConfig) -> Result<ProducerTasks, ConfigError> {
         delayed_notify: task("delayed_notify", 5, Some(100), None)?,
         increment_serial: task("increment_serial", 5, Some(100), None)?,
         worker_periodic_recovery: task("worker_periodic_recovery", 120, None, None)?,
-        periodic_check_service_status: task("periodic_check_service_status", 3600, None, Some(1800))?,
+        periodic_check_service_status: task(
+            "periodic_check_service_status",
+            3600,
+            None,
+            Some(1800),
+        )?,
         periodic_cleanup_stopped_service_status: task(
             "periodic_cleanup_stopped_service_status",
             172_800,

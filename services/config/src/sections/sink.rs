@@ -60,7 +60,11 @@ impl NotificationHandler {
         };
         let formats = |option| -> Result<Vec<String>, ConfigError> {
             let values: Vec<String> = s.values(option)?.into_iter().map(|v| v.value).collect();
-            Ok(if values.is_empty() { vec!["%(hostname)s.%(zone)s".to_owned()] } else { values })
+            Ok(if values.is_empty() {
+                vec!["%(hostname)s.%(zone)s".to_owned()]
+            } else {
+                values
+            })
         };
         Ok(NotificationHandler {
             notification_topics: s.list("notification_topics", &["notifications"])?,

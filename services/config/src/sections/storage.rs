@@ -12,8 +12,19 @@ const SECTION: &str = "storage:sqlalchemy";
 
 /// Query parameters that sqlx's MySQL driver understands; passed through.
 const SQLX_PARAMS: &[&str] = &[
-    "sslmode", "ssl-mode", "sslca", "ssl-ca", "sslcert", "ssl-cert", "sslkey", "ssl-key",
-    "statement-cache-capacity", "socket", "timezone", "time-zone", "collation",
+    "sslmode",
+    "ssl-mode",
+    "sslca",
+    "ssl-ca",
+    "sslcert",
+    "ssl-cert",
+    "sslkey",
+    "ssl-key",
+    "statement-cache-capacity",
+    "socket",
+    "timezone",
+    "time-zone",
+    "collation",
 ];
 
 /// `[storage:sqlalchemy]`.
@@ -43,11 +54,16 @@ impl Storage {
         // An empty value means unset, as for every string option.
         let connection = s.value("connection")?.filter(|v| !v.value.is_empty());
         let converted = match &connection {
-            Some(raw) => Some(sqlx_url(&raw.value).map_err(|expected| raw.invalid_secret(expected))?),
+            Some(raw) => {
+                Some(sqlx_url(&raw.value).map_err(|expected| raw.invalid_secret(expected))?)
+            }
             None => None,
         };
         let (url, ignored_url_params) = match converted {
-            Some(SqlxUrl { url, ignored_params }) => (Some(Secret::new(url)), ignored_params),
+            Some(SqlxUrl {
+                url,
+                ignored_params,
+            }) => (Some(Secret::new(url)), ignored_params),
             None => (None, Vec::new()),
         };
         Ok(Storage {
@@ -77,7 +93,10 @@ impl Storage {
 fn parse_retries(value: &str) -> Result<Option<u32>, String> {
     match value.trim() {
         "-1" => Ok(None),
-        other => other.parse().map(Some).map_err(|_| "a non-negative integer or -1".into()),
+        other => other
+            .parse()
+            .map(Some)
+            .map_err(|_| "a non-negative integer or -1".into()),
     }
 }
 
@@ -101,22 +120,29 @@ pub fn sqlx_url(connection: &str) -> Result<SqlxUrl, String> {
     let parsed = Url::parse(connection.trim()).map_err(|e| expected(&e.to_string()))?;
     let dialect = parsed.scheme().split('+').next().unwrap_or_default();
     if dialect != "mysql" && dialect != "mariadb" {
-        return Err(expected(&format!("Delegate supports MySQL and MariaDB, not {dialect}")));
+        return Err(expected(&format!(
+            "Delegate supports MySQL and MariaDB, not {dialect}"
+        )));
     }
     if parsed.path().trim_start_matches('/').is_empty() {
         return Err(expected("no database name"));
     }
     let mut url = parsed.clone();
-    url.set_scheme("mysql").map_err(|()| expected("cannot rewrite the scheme"))?;
+    url.set_scheme("mysql")
+        .map_err(|()| expected("cannot rewrite the scheme"))?;
     if parsed.password() == Some("") {
-        url.set_password(None).map_err(|()| expected("cannot drop the empty password"))?;
+        url.set_password(None)
+            .map_err(|()| expected("cannot drop the empty password"))?;
     }
     let (params, ignored_params) = convert_params(&parsed);
     url.set_query(None);
     if !params.is_empty() {
         url.query_pairs_mut().extend_pairs(params);
     }
-    Ok(SqlxUrl { url: url.to_string(), ignored_params })
+    Ok(SqlxUrl {
+        url: url.to_string(),
+        ignored_params,
+    })
 }
 
 /// (sqlx parameters, dropped `key=value`s).
@@ -146,7 +172,11 @@ fn convert_params(url: &Url) -> (Vec<(String, String)>, Vec<String>) {
     // pymysql verifies the server certificate whenever a CA is given.
     let has = |k: &str| params.iter().any(|(key, _)| key == k);
     if has("ssl-ca") && !has("ssl-mode") && !has("sslmode") {
-        let mode = if verify_hostname { "verify_identity" } else { "verify_ca" };
+        let mode = if verify_hostname {
+            "verify_identity"
+        } else {
+            "verify_ca"
+        };
         params.push(("ssl-mode".to_owned(), mode.to_owned()));
     }
     (params, ignored)
@@ -171,7 +201,10 @@ mod tests {
             "mysql://designate:p%40ss@db.example.org:3307/designate"
         );
         assert_eq!(url("mariadb://u:p@h/d"), "mysql://u:p@h/d");
-        assert_eq!(url("mysql://u@h/d?ssl-mode=required"), "mysql://u@h/d?ssl-mode=required");
+        assert_eq!(
+            url("mysql://u@h/d?ssl-mode=required"),
+            "mysql://u@h/d?ssl-mode=required"
+        );
     }
 
     #[test]
@@ -190,8 +223,15 @@ mod tests {
     #[test]
     fn other_databases_and_bad_urls_are_refused() {
         let err = sqlx_url("postgresql://u@h/d").unwrap_err();
-        assert!(err.ends_with("(Delegate supports MySQL and MariaDB, not postgresql)"), "{err}");
-        assert!(sqlx_url("mysql+pymysql://u@h/").unwrap_err().ends_with("(no database name)"));
+        assert!(
+            err.ends_with("(Delegate supports MySQL and MariaDB, not postgresql)"),
+            "{err}"
+        );
+        assert!(
+            sqlx_url("mysql+pymysql://u@h/")
+                .unwrap_err()
+                .ends_with("(no database name)")
+        );
         assert!(sqlx_url("not a url").is_err());
     }
 }

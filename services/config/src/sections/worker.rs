@@ -41,7 +41,8 @@ impl Worker {
             threshold_percentage: s.uint_in("threshold-percentage", 100, 0, 100)?,
             poll_timeout: s.seconds("poll_timeout", Duration::from_secs(30))?,
             poll_retry_interval: s.seconds("poll_retry_interval", Duration::from_millis(200))?,
-            poll_retry_max_interval: s.seconds("poll_retry_max_interval", Duration::from_secs(2))?,
+            poll_retry_max_interval: s
+                .seconds("poll_retry_max_interval", Duration::from_secs(2))?,
             poll_max_retries: s.uint("poll_max_retries", 30)?,
             poll_delay: s.seconds("poll_delay", Duration::from_millis(100))?,
             export_synchronous: s.bool("export_synchronous", true)?,
@@ -75,6 +76,9 @@ impl Worker {
             attempt += 1;
         }
         waits = waits.saturating_add(cap.saturating_mul(retries - attempt));
-        self.poll_timeout.saturating_mul(retries).saturating_add(waits).saturating_add(self.poll_delay)
+        self.poll_timeout
+            .saturating_mul(retries)
+            .saturating_add(waits)
+            .saturating_add(self.poll_delay)
     }
 }

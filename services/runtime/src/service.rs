@@ -1,0 +1,37 @@
+//! Start-up steps every service binary shares: load the configuration, connect
+//! the bus, start heartbeats. Errors carry the context an operator needs.
+
+use anyhow::{Context, Result};
+use delegate_bus::{Bus, BusConfig};
+use delegate_config::{Config, ConfigArgs};
+use delegate_rpc::CentralClient;
+
+use crate::Heartbeat;
+
+/// Loads the configuration named on the command line (plus environment).
+pub fn load_config(args: &ConfigArgs) -> Result<Config> {
+    let config = args.load().context("configuration")?;
+    for unused in config.unused_settings() {
+        tracing::debug!(setting = %unused, "configuration setting not used by Delegate");
+    }
+    Ok(config)
+}
+
+/// Connects to the brokers of `[DEFAULT] transport_url`.
+pub async fn connect_bus(config: &Config) -> Result<Bus> {
+    let d = &config.default;
+    let url = d.require_transport_url().context("configuration")?;
+    let bus_config = BusConfig::from_transport_url(url, &d.control_exchange, &d.host, d.rpc_response_timeout)
+        .context("[DEFAULT] transport_url")?;
+    Bus::connect(bus_config).await.context("connect to the message bus")
+}
+
+/// Starts the heartbeat of `service_name` on this host (spec/services.md §9).
+pub fn start_heartbeat(bus: &Bus, config: &Config, service_name: &str) -> Heartbeat {
+    Heartbeat::spawn(
+        CentralClient::new(bus.clone()),
+        service_name,
+        &config.default.host,
+        config.heartbeat_emitter.heartbeat_interval,
+    )
+}
