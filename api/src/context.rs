@@ -41,7 +41,11 @@ where
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string());
-        apply_flags(&mut ctx, &parts.headers, &QueryPairs::parse(parts.uri.query()))?;
+        apply_flags(
+            &mut ctx,
+            &parts.headers,
+            &QueryPairs::parse(parts.uri.query()),
+        )?;
         Ok(RequestContext(ctx))
     }
 }
@@ -63,7 +67,9 @@ fn noauth(headers: &HeaderMap) -> Context {
     let roles: Vec<String> = roles.split(',').map(str::to_owned).collect();
     let mut ctx = Context {
         user_id: Some(header(headers, "x-auth-user-id").unwrap_or_else(|| "noauth-user".into())),
-        project_id: Some(header(headers, "x-auth-project-id").unwrap_or_else(|| "noauth-project".into())),
+        project_id: Some(
+            header(headers, "x-auth-project-id").unwrap_or_else(|| "noauth-project".into()),
+        ),
         auth_token: header(headers, "x-auth-token"),
         roles,
         ..Context::default()
@@ -117,11 +123,18 @@ fn require_admin(ctx: &Context) -> Result<(), ApiError> {
 
 /// oslo's `bool_from_string`: true for `1, t, true, on, y, yes` in any case.
 pub fn flag(value: Option<String>) -> bool {
-    value.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "t" | "true" | "on" | "y" | "yes"))
+    value.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "t" | "true" | "on" | "y" | "yes"
+        )
+    })
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    headers
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
@@ -142,7 +155,10 @@ mod tests {
         let ctx = noauth(&HeaderMap::new());
         assert_eq!(ctx.project_id.as_deref(), Some("noauth-project"));
         assert_eq!(ctx.roles, vec!["admin"]);
-        let ctx = noauth(&headers(&[("x-roles", "member, reader"), ("x-auth-project-id", "p")]));
+        let ctx = noauth(&headers(&[
+            ("x-roles", "member, reader"),
+            ("x-auth-project-id", "p"),
+        ]));
         assert_eq!(ctx.roles, vec!["member", " reader"]);
         assert_eq!(noauth(&headers(&[("x-roles", "")])).roles, vec![""]);
     }
@@ -152,9 +168,16 @@ mod tests {
         let h = headers(&[("x-auth-project-id", "a"), ("x-auth-sudo-project-id", "b")]);
         let mut ctx = noauth(&h);
         apply_flags(&mut ctx, &h, &QueryPairs::default()).expect("admin may sudo");
-        assert_eq!((ctx.project_id.as_deref(), ctx.original_project_id.as_deref()), (Some("b"), Some("a")));
+        assert_eq!(
+            (
+                ctx.project_id.as_deref(),
+                ctx.original_project_id.as_deref()
+            ),
+            (Some("b"), Some("a"))
+        );
         let h = headers(&[("x-roles", "reader"), ("x-auth-sudo-project-id", "b")]);
-        let err = apply_flags(&mut noauth(&h), &h, &QueryPairs::default()).expect_err("reader may not");
+        let err =
+            apply_flags(&mut noauth(&h), &h, &QueryPairs::default()).expect_err("reader may not");
         assert_eq!(err.status().as_u16(), 403);
     }
 

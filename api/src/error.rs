@@ -63,7 +63,11 @@ pub struct ApiError {
 impl ApiError {
     /// An error of `kind` with an optional message.
     pub fn new(kind: ErrorKind, message: Option<String>) -> Self {
-        ApiError::from(Error { kind, message, errors: None })
+        ApiError::from(Error {
+            kind,
+            message,
+            errors: None,
+        })
     }
 
     /// `400 invalid_object` with structured errors and no message.
@@ -98,7 +102,8 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
-        let status = StatusCode::from_u16(err.kind.http_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(err.kind.http_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         // Unexpected failures and timeouts never show their internals (§5.1).
         let message = match err.kind {
             ErrorKind::Unknown | ErrorKind::Timeout => {
@@ -129,7 +134,10 @@ impl IntoResponse for ApiError {
         let bytes = self.body.to_bytes();
         let mut response = (
             self.status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             bytes,
         )
             .into_response();
@@ -160,7 +168,10 @@ mod tests {
         assert_eq!((err.status.as_u16(), err.body.message.clone()), (500, None));
         assert_eq!(err.body.error_type, "unknown");
         let err = ApiError::from(Error::new(ErrorKind::Timeout, "central"));
-        assert_eq!((err.status.as_u16(), err.body.error_type.as_str()), (504, "timeout"));
+        assert_eq!(
+            (err.status.as_u16(), err.body.error_type.as_str()),
+            (504, "timeout")
+        );
         assert_eq!(err.body.message, None);
     }
 }

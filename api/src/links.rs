@@ -34,7 +34,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let settings = Arc::<ApiSettings>::from_ref(state);
         if !settings.enable_host_header {
-            return Ok(BaseUrl(settings.api_base_uri.trim_end_matches('/').to_owned()));
+            return Ok(BaseUrl(
+                settings.api_base_uri.trim_end_matches('/').to_owned(),
+            ));
         }
         Ok(BaseUrl(host_url(parts)))
     }
@@ -80,7 +82,12 @@ impl BaseUrl {
     /// `links` of a collection page: `self` is the request path with its
     /// remaining query; `next` is present iff the page is full and adds
     /// `marker=<last id>` as the last parameter (spec/api-v2.md §6.1).
-    pub fn collection(&self, path: &str, query: &QueryPairs, next_marker: Option<Uuid>) -> CollectionLinks {
+    pub fn collection(
+        &self,
+        path: &str,
+        query: &QueryPairs,
+        next_marker: Option<Uuid>,
+    ) -> CollectionLinks {
         let href = |q: &QueryPairs| match q.0.is_empty() {
             true => format!("{}{path}", self.0),
             false => format!("{}{path}?{}", self.0, q.encode()),
@@ -90,7 +97,10 @@ impl BaseUrl {
             q.set_last("marker", &id.to_string());
             href(&q)
         });
-        CollectionLinks { self_href: href(query), next }
+        CollectionLinks {
+            self_href: href(query),
+            next,
+        }
     }
 }
 
@@ -125,14 +135,20 @@ mod tests {
 
     #[test]
     fn host_url_follows_host_and_forwarded_proto_only() {
-        assert_eq!(host_url(&parts(&[("host", "dns.example.org:8080")])), "http://dns.example.org:8080");
+        assert_eq!(
+            host_url(&parts(&[("host", "dns.example.org:8080")])),
+            "http://dns.example.org:8080"
+        );
         let forwarded = parts(&[
             ("host", "127.0.0.1:9001"),
             ("x-forwarded-proto", "https"),
             ("x-forwarded-host", "dns.example.org"),
         ]);
         assert_eq!(host_url(&forwarded), "https://127.0.0.1:9001");
-        assert_eq!(host_url(&parts(&[("host", "example.org:80")])), "http://example.org");
+        assert_eq!(
+            host_url(&parts(&[("host", "example.org:80")])),
+            "http://example.org"
+        );
     }
 
     #[test]
@@ -141,11 +157,20 @@ mod tests {
         let id = Uuid::nil();
         let q = QueryPairs::parse(Some("limit=1&marker=x&sort_key=name"));
         let links = base.collection("/v2/zones", &q, Some(id));
-        assert_eq!(links.self_href, "http://h/v2/zones?limit=1&marker=x&sort_key=name");
+        assert_eq!(
+            links.self_href,
+            "http://h/v2/zones?limit=1&marker=x&sort_key=name"
+        );
         assert_eq!(
             links.next.as_deref(),
-            Some("http://h/v2/zones?limit=1&sort_key=name&marker=00000000-0000-0000-0000-000000000000")
+            Some(
+                "http://h/v2/zones?limit=1&sort_key=name&marker=00000000-0000-0000-0000-000000000000"
+            )
         );
-        assert_eq!(base.collection("/v2/zones", &QueryPairs::default(), None).self_href, "http://h/v2/zones");
+        assert_eq!(
+            base.collection("/v2/zones", &QueryPairs::default(), None)
+                .self_href,
+            "http://h/v2/zones"
+        );
     }
 }

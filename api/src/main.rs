@@ -1,1 +1,106 @@
-fn main() {}
+//! delegate-api: serves the Designate v2 REST API on `[service:api] listen`,
+//! reaching central over the bus, until SIGTERM/SIGINT (in-flight requests finish).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::ServiceExt as _;
+use clap::Parser;
+use delegate_api::{ApiSettings, AppService};
+use delegate_bus::{Bus, BusConfig};
+use delegate_config::{Config, ConfigArgs, EmitterType, HostPort};
+use delegate_rpc::CentralClient;
+use delegate_runtime::{Heartbeat, shutdown_signal, telemetry};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// The name heartbeats report.
+const SERVICE_NAME: &str = "api";
+
+#[derive(Parser)]
+#[command(
+    name = "delegate-api",
+    version,
+    about = "Delegate DNS API (OpenStack Designate v2 compatible)"
+)]
+struct Args {
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    telemetry::init("delegate-api");
+    let config = args
+        .config
+        .load()
+        .context("cannot load the configuration")?;
+    let bus = connect_bus(&config).await?;
+    let central = CentralClient::new(bus.clone());
+    let heartbeat = match config.heartbeat_emitter.emitter_type {
+        EmitterType::Rpc => Some(Heartbeat::spawn(
+            central.clone(),
+            SERVICE_NAME,
+            &config.default.host,
+            config.heartbeat_emitter.heartbeat_interval,
+        )),
+        EmitterType::Noop => None,
+    };
+    let app = delegate_api::app(Arc::new(central), ApiSettings::from_config(&config));
+    let served = serve(&config.api.listen, app).await;
+    if let Some(heartbeat) = heartbeat {
+        heartbeat.stop().await;
+    }
+    bus.close().await;
+    served
+}
+
+async fn connect_bus(config: &Config) -> anyhow::Result<Bus> {
+    let d = &config.default;
+    let bus_config = BusConfig::from_transport_url(
+        d.require_transport_url()?,
+        &d.control_exchange,
+        &d.host,
+        d.rpc_response_timeout,
+    )
+    .context("invalid [DEFAULT] transport_url")?;
+    Bus::connect(bus_config)
+        .await
+        .context("cannot connect to the message bus")
+}
+
+/// Serves `app` on every listen address until the shutdown signal.
+async fn serve(listen: &[HostPort], app: AppService) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let mut servers = JoinSet::new();
+    for addr in listen {
+        let listener = TcpListener::bind((addr.host.as_str(), addr.port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", addr.host, addr.port))?;
+        tracing::info!(address = %listener.local_addr()?, "listening");
+        let mut stop = stop_rx.clone();
+        let service = app
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        servers.spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await
+        });
+    }
+    while let Some(finished) = servers.join_next().await {
+        finished
+            .context("server task failed")?
+            .context("server failed")?;
+    }
+    Ok(())
+}

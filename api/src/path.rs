@@ -43,7 +43,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RecordSetId {
 }
 
 /// All path parameters, in path order, each parsed as a UUID.
-async fn path_ids<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Vec<(String, Uuid)>, ApiError> {
+async fn path_ids<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<Vec<(String, Uuid)>, ApiError> {
     let params = RawPathParams::from_request_parts(parts, state)
         .await
         .map_err(|_| ApiError::new(ErrorKind::NotFound, Some("resource not found".into())))?;
@@ -51,7 +54,10 @@ async fn path_ids<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Vec<(S
         .iter()
         .map(|(name, value)| match parse_uuid(value) {
             Some(id) => Ok((name.to_owned(), id)),
-            None => Err(ApiError::new(ErrorKind::InvalidUuid, Some(format!("Invalid UUID {name}: {value}")))),
+            None => Err(ApiError::new(
+                ErrorKind::InvalidUuid,
+                Some(format!("Invalid UUID {name}: {value}")),
+            )),
         })
         .collect()
 }
@@ -61,5 +67,10 @@ fn find(ids: &[(String, Uuid)], name: &str) -> Result<Uuid, ApiError> {
         .find(|(n, _)| n == name)
         .map(|(_, id)| *id)
         // A route without this parameter is a programming error, not bad input.
-        .ok_or_else(|| ApiError::new(ErrorKind::Unknown, Some(format!("route has no {name} parameter"))))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Unknown,
+                Some(format!("route has no {name} parameter")),
+            )
+        })
 }

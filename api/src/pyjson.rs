@@ -16,11 +16,19 @@ use serde_json::ser::{Formatter, Serializer};
 struct PythonFormatter;
 
 impl Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first { Ok(()) } else { w.write_all(b", ") }
     }
 
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first { Ok(()) } else { w.write_all(b", ") }
     }
 
@@ -28,7 +36,11 @@ impl Formatter for PythonFormatter {
         w.write_all(b": ")
     }
 
-    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         for c in fragment.chars() {
             // Python escapes everything outside printable ASCII (DEL included).
             if c.is_ascii() && c != '\x7f' {
@@ -57,7 +69,15 @@ pub struct PyJson<T>(pub StatusCode, pub T);
 impl<T: Serialize> IntoResponse for PyJson<T> {
     fn into_response(self) -> Response {
         match to_vec(&self.1) {
-            Ok(body) => (self.0, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response(),
+            Ok(body) => (
+                self.0,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot serialise response body");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()

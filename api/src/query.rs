@@ -13,14 +13,21 @@ impl QueryPairs {
     /// Parses a raw query string (`None` when the URI has none).
     pub fn parse(raw: Option<&str>) -> Self {
         let pairs = raw
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         QueryPairs(pairs)
     }
 
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Removes every pair named `key`, returning the first value.
@@ -56,7 +63,9 @@ impl QueryPairs {
 fn quote_plus(out: &mut String, text: &str) {
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => out.push(char::from(b)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                out.push(char::from(b))
+            }
             b' ' => out.push('+'),
             _ => {
                 let _ = write!(out, "%{b:02X}");
@@ -71,8 +80,13 @@ mod tests {
 
     #[test]
     fn re_encodes_like_python_urlencode() {
-        let q = QueryPairs::parse(Some("name=*zones-b*&email=admin@example.org&description=zone%20A"));
-        assert_eq!(q.encode(), "name=%2Azones-b%2A&email=admin%40example.org&description=zone+A");
+        let q = QueryPairs::parse(Some(
+            "name=*zones-b*&email=admin@example.org&description=zone%20A",
+        ));
+        assert_eq!(
+            q.encode(),
+            "name=%2Azones-b%2A&email=admin%40example.org&description=zone+A"
+        );
     }
 
     #[test]

@@ -42,7 +42,10 @@ impl Default for ApiSettings {
             api_base_uri: "http://127.0.0.1:9001/".into(),
             default_limit: 20,
             max_limit: 1000,
-            supported_record_types: SUPPORTED_RECORD_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+            supported_record_types: SUPPORTED_RECORD_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
             managed_resource_email: "hostmaster@example.com".into(),
             healthcheck_disable_file: PathBuf::from(HEALTHCHECK_DISABLE_FILE),
         }

@@ -5,9 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
 use delegate_config::Config;
-use delegate_storage::Storage;
-use delegate_storage::error::{Resource, StorageError};
 use delegate_storage::pools::{self, PoolApplied};
+use delegate_storage::{Resource, Storage, StorageError};
 use uuid::Uuid;
 
 use crate::pools_yaml::{self, PoolConfig};
@@ -18,17 +17,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config.load().context("cannot load the configuration")?;
     match cli.command {
         Command::Database(DatabaseCommand::Sync) => database_sync(&config).await,
-        Command::Pool(PoolCommand::Update { file, dry_run, skip_verify_drivers }) => {
-            pool_update(&config, &file, dry_run, !skip_verify_drivers).await
+        Command::Pool(PoolCommand::Update {
+            file,
+            dry_run,
+            skip_verify_drivers,
+        }) => pool_update(&config, &file, dry_run, !skip_verify_drivers).await,
+        Command::Pool(PoolCommand::Show { pool_id, all_pools }) => {
+            pool_show(&config, pool_id, all_pools).await
         }
-        Command::Pool(PoolCommand::Show { pool_id, all_pools }) => pool_show(&config, pool_id, all_pools).await,
         Command::Pool(PoolCommand::GenerateFile { file }) => generate_file(&config, &file).await,
     }
 }
 
 async fn connect(config: &Config) -> anyhow::Result<Storage> {
     let url = config.storage.require_url()?;
-    Storage::connect(url).await.context("cannot connect to the database")
+    Storage::connect(url)
+        .await
+        .context("cannot connect to the database")
 }
 
 async fn database_sync(config: &Config) -> anyhow::Result<()> {
@@ -49,7 +54,12 @@ async fn database_sync(config: &Config) -> anyhow::Result<()> {
 /// `pool update`: every entry is checked (file, then database, in a
 /// rolled-back pass) before the first one is written, so a bad file changes
 /// nothing.
-async fn pool_update(config: &Config, file: &Path, dry_run: bool, verify_drivers: bool) -> anyhow::Result<()> {
+async fn pool_update(
+    config: &Config,
+    file: &Path,
+    dry_run: bool,
+    verify_drivers: bool,
+) -> anyhow::Result<()> {
     let entries = pools_yaml::load(file, verify_drivers)?;
     let storage = connect(config).await?;
     println!("Updating Pools Configuration");
@@ -69,7 +79,11 @@ async fn pool_update(config: &Config, file: &Path, dry_run: bool, verify_drivers
     Ok(())
 }
 
-async fn apply(storage: &Storage, entry: &PoolConfig, dry_run: bool) -> anyhow::Result<PoolApplied> {
+async fn apply(
+    storage: &Storage,
+    entry: &PoolConfig,
+    dry_run: bool,
+) -> anyhow::Result<PoolApplied> {
     pools::apply_pool_config(storage.pool(), &entry.pool, dry_run)
         .await
         .with_context(|| format!("pool {:?} not updated", entry.pool.name))
@@ -94,16 +108,26 @@ fn describe(entry: &PoolConfig, applied: &PoolApplied) -> String {
 }
 
 /// `pool show`: "Pool Configuration:" and the YAML, as `designate-manage pool show_config`.
-async fn pool_show(config: &Config, pool_id: Option<String>, all_pools: bool) -> anyhow::Result<()> {
+async fn pool_show(
+    config: &Config,
+    pool_id: Option<String>,
+    all_pools: bool,
+) -> anyhow::Result<()> {
     let storage = connect(config).await?;
+    let mut conn = storage
+        .pool()
+        .acquire()
+        .await
+        .context("cannot connect to the database")?;
     let pools = if all_pools {
-        pools::list_pools(storage.pool()).await?
+        pools::list_pools(&mut conn).await?
     } else {
         let id = match pool_id {
-            Some(text) => Uuid::try_parse(&text).map_err(|_| anyhow!("{text:?} is not a valid pool id (UUID)"))?,
+            Some(text) => Uuid::try_parse(&text)
+                .map_err(|_| anyhow!("{text:?} is not a valid pool id (UUID)"))?,
             None => config.central.default_pool_id,
         };
-        match pools::get_pool(storage.pool(), id).await {
+        match pools::get_pool(&mut conn, id).await {
             Ok(pool) => vec![pool],
             Err(StorageError::NotFound(Resource::Pool)) => bail!("Pool not found"),
             Err(e) => return Err(e.into()),
@@ -119,7 +143,12 @@ async fn pool_show(config: &Config, pool_id: Option<String>, all_pools: bool) ->
 
 async fn generate_file(config: &Config, file: &Path) -> anyhow::Result<()> {
     let storage = connect(config).await?;
-    let pools = pools::list_pools(storage.pool()).await?;
+    let mut conn = storage
+        .pool()
+        .acquire()
+        .await
+        .context("cannot connect to the database")?;
+    let pools = pools::list_pools(&mut conn).await?;
     let text = pools_yaml::render_pools(&pools)?;
     std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))?;
     println!("Wrote {} pool(s) to {}", pools.len(), file.display());

@@ -29,7 +29,11 @@ use delegate_config::ConfigArgs;
 pub const DEFAULT_POOLS_FILE: &str = "/etc/delegate/pools.yaml";
 
 #[derive(Debug, Parser)]
-#[command(name = "delegate-manage", version, about = "Manage a Delegate installation")]
+#[command(
+    name = "delegate-manage",
+    version,
+    about = "Manage a Delegate installation"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: ConfigArgs,

@@ -21,9 +21,15 @@ pub const SUPPORTED_DRIVERS: &[&str] = &["bind9", "fake"];
 #[derive(Debug, thiserror::Error)]
 pub enum PoolsFileError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path} is not valid pools.yaml: {source}")]
-    Syntax { path: String, source: serde_yaml::Error },
+    Syntax {
+        path: String,
+        source: serde_yaml::Error,
+    },
     #[error("{path} is not valid pools.yaml:\n{}", .problems.join("\n"))]
     Invalid { path: String, problems: Vec<String> },
 }
@@ -95,7 +101,10 @@ pub struct PoolConfig {
 /// Reads and checks a pools.yaml file.
 pub fn load(path: &Path, verify_drivers: bool) -> Result<Vec<PoolConfig>, PoolsFileError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PoolsFileError::Read { path: shown.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| PoolsFileError::Read {
+        path: shown.clone(),
+        source,
+    })?;
     parse(&text, verify_drivers).map_err(|e| e.at(&shown))
 }
 
@@ -109,8 +118,14 @@ pub enum ParseError {
 impl ParseError {
     fn at(self, path: &str) -> PoolsFileError {
         match self {
-            ParseError::Syntax(source) => PoolsFileError::Syntax { path: path.to_owned(), source },
-            ParseError::Invalid(problems) => PoolsFileError::Invalid { path: path.to_owned(), problems },
+            ParseError::Syntax(source) => PoolsFileError::Syntax {
+                path: path.to_owned(),
+                source,
+            },
+            ParseError::Invalid(problems) => PoolsFileError::Invalid {
+                path: path.to_owned(),
+                problems,
+            },
         }
     }
 }
@@ -121,12 +136,19 @@ pub fn parse(text: &str, verify_drivers: bool) -> Result<Vec<PoolConfig>, ParseE
     let mut problems = Vec::new();
     let mut pools = Vec::new();
     for (index, entry) in entries.into_iter().enumerate() {
-        let mut check = Checker { problems: &mut problems, entry: entry_label(index, &entry) };
+        let mut check = Checker {
+            problems: &mut problems,
+            entry: entry_label(index, &entry),
+        };
         let pool = check.pool(entry, verify_drivers);
         pools.push(pool);
     }
     check_unique_names(&pools, &mut problems);
-    if problems.is_empty() { Ok(pools) } else { Err(ParseError::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(pools)
+    } else {
+        Err(ParseError::Invalid(problems))
+    }
 }
 
 fn entry_label(index: usize, entry: &PoolEntry) -> String {
@@ -139,7 +161,11 @@ fn entry_label(index: usize, entry: &PoolEntry) -> String {
 fn check_unique_names(pools: &[PoolConfig], problems: &mut Vec<String>) {
     for (i, p) in pools.iter().enumerate() {
         let name = &p.pool.name;
-        if pools[..i].iter().any(|q| q.pool.name.eq_ignore_ascii_case(name)) && !name.is_empty() {
+        if pools[..i]
+            .iter()
+            .any(|q| q.pool.name.eq_ignore_ascii_case(name))
+            && !name.is_empty()
+        {
             problems.push(format!("pool name {name:?} appears more than once"));
         }
     }
@@ -153,7 +179,8 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn problem(&mut self, field: &str, what: impl std::fmt::Display) {
-        self.problems.push(format!("{}: {field}: {what}", self.entry));
+        self.problems
+            .push(format!("{}: {field}: {what}", self.entry));
     }
 
     fn pool(&mut self, e: PoolEntry, verify_drivers: bool) -> PoolConfig {
@@ -173,9 +200,24 @@ impl Checker<'_> {
             name,
             description: e.description,
             attributes: self.key_values("attributes", &e.attributes),
-            ns_records: e.ns_records.iter().enumerate().filter_map(|(i, n)| self.ns_record(i, n)).collect(),
-            nameservers: e.nameservers.iter().enumerate().map(|(i, n)| self.nameserver(i, n)).collect(),
-            targets: e.targets.iter().enumerate().map(|(i, t)| self.target(i, t, verify_drivers)).collect(),
+            ns_records: e
+                .ns_records
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| self.ns_record(i, n))
+                .collect(),
+            nameservers: e
+                .nameservers
+                .iter()
+                .enumerate()
+                .map(|(i, n)| self.nameserver(i, n))
+                .collect(),
+            targets: e
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| self.target(i, t, verify_drivers))
+                .collect(),
             also_notifies: e
                 .also_notifies
                 .iter()
@@ -184,7 +226,10 @@ impl Checker<'_> {
                 .collect(),
             ..Pool::default()
         };
-        PoolConfig { pool, has_catalog_zone: e.catalog_zone.is_some() }
+        PoolConfig {
+            pool,
+            has_catalog_zone: e.catalog_zone.is_some(),
+        }
     }
 
     fn max_len(&mut self, field: &str, value: &str, max: usize) {
@@ -204,20 +249,44 @@ impl Checker<'_> {
     fn ns_record(&mut self, i: usize, n: &NsRecordEntry) -> Option<PoolNsRecord> {
         let field = format!("ns_records[{i}]");
         if let Err(why) = check_fqdn(&n.hostname) {
-            self.problem(&format!("{field}.hostname"), format!("{:?} {why}", n.hostname));
+            self.problem(
+                &format!("{field}.hostname"),
+                format!("{:?} {why}", n.hostname),
+            );
         }
         if !(1..=10_000).contains(&n.priority) {
-            self.problem(&format!("{field}.priority"), format!("{} is not between 1 and 10000", n.priority));
+            self.problem(
+                &format!("{field}.priority"),
+                format!("{} is not between 1 and 10000", n.priority),
+            );
         }
         let priority = i32::try_from(n.priority).ok()?;
-        Some(PoolNsRecord { hostname: n.hostname.clone(), priority, ..PoolNsRecord::default() })
+        Some(PoolNsRecord {
+            hostname: n.hostname.clone(),
+            priority,
+            ..PoolNsRecord::default()
+        })
     }
 
     fn nameserver(&mut self, i: usize, n: &NameserverEntry) -> PoolNameserver {
         let field = format!("nameservers[{i}]");
-        let hp = self.host_port(&field, &HostPortEntry { host: n.host.clone(), port: n.port.clone() });
-        let tsigkey_id = n.tsigkey_id.as_deref().and_then(|t| self.uuid(&format!("{field}.tsigkey_id"), t));
-        PoolNameserver { host: hp.host, port: hp.port, tsigkey_id, ..PoolNameserver::default() }
+        let hp = self.host_port(
+            &field,
+            &HostPortEntry {
+                host: n.host.clone(),
+                port: n.port.clone(),
+            },
+        );
+        let tsigkey_id = n
+            .tsigkey_id
+            .as_deref()
+            .and_then(|t| self.uuid(&format!("{field}.tsigkey_id"), t));
+        PoolNameserver {
+            host: hp.host,
+            port: hp.port,
+            tsigkey_id,
+            ..PoolNameserver::default()
+        }
     }
 
     fn target(&mut self, i: usize, t: &TargetEntry, verify_drivers: bool) -> PoolTarget {
@@ -236,7 +305,10 @@ impl Checker<'_> {
         PoolTarget {
             backend: t.backend.clone(),
             description: t.description.clone(),
-            tsigkey_id: t.tsigkey_id.as_deref().and_then(|id| self.uuid(&format!("{field}.tsigkey_id"), id)),
+            tsigkey_id: t
+                .tsigkey_id
+                .as_deref()
+                .and_then(|id| self.uuid(&format!("{field}.tsigkey_id"), id)),
             masters: t
                 .masters
                 .iter()
@@ -256,11 +328,17 @@ impl Checker<'_> {
         let port = match port_of(&hp.port) {
             Some(port) => port,
             None => {
-                self.problem(&format!("{field}.port"), format!("{} is not a port number (1-65535)", scalar_text(&hp.port)));
+                self.problem(
+                    &format!("{field}.port"),
+                    format!("{} is not a port number (1-65535)", scalar_text(&hp.port)),
+                );
                 0
             }
         };
-        HostPort { host: hp.host.clone(), port }
+        HostPort {
+            host: hp.host.clone(),
+            port,
+        }
     }
 
     fn key_values(&mut self, field: &str, map: &Mapping) -> Vec<KeyValue> {
@@ -271,7 +349,10 @@ impl Checker<'_> {
                 other => scalar_text(other),
             };
             if !is_scalar(v) {
-                self.problem(&format!("{field}.{key}"), "must be a single value (string, number or boolean)");
+                self.problem(
+                    &format!("{field}.{key}"),
+                    "must be a single value (string, number or boolean)",
+                );
                 continue;
             }
             let value = scalar_text(v);
@@ -294,7 +375,10 @@ fn scalar_text(v: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".to_owned(),
-        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
     }
 }
 
@@ -317,7 +401,9 @@ fn check_fqdn(name: &str) -> Result<(), &'static str> {
         return Err("is longer than 255 characters");
     }
     let label_ok = |l: &str| {
-        (1..=63).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        (1..=63).contains(&l.len())
+            && l.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
     if body.is_empty() || !body.split('.').all(label_ok) {
         return Err("is not a valid host name");
@@ -379,12 +465,28 @@ fn hyphenated(id: Option<Uuid>) -> Option<String> {
     id.map(|i| i.hyphenated().to_string())
 }
 
+/// Keys sorted, as PyYAML's `dump` sorts them.
 fn mapping(kvs: &[KeyValue]) -> Mapping {
-    kvs.iter().map(|kv| (Value::String(kv.key.clone()), Value::String(kv.value.clone()))).collect()
+    let mut sorted: Vec<&KeyValue> = kvs.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    sorted
+        .into_iter()
+        .map(|kv| {
+            (
+                Value::String(kv.key.clone()),
+                Value::String(kv.value.clone()),
+            )
+        })
+        .collect()
 }
 
 fn host_ports(list: &[HostPort]) -> Vec<HostPortOut> {
-    list.iter().map(|h| HostPortOut { host: h.host.clone(), port: h.port }).collect()
+    list.iter()
+        .map(|h| HostPortOut {
+            host: h.host.clone(),
+            port: h.port,
+        })
+        .collect()
 }
 
 fn pool_out(p: &Pool) -> PoolOut {
@@ -397,12 +499,19 @@ fn pool_out(p: &Pool) -> PoolOut {
         nameservers: p
             .nameservers
             .iter()
-            .map(|n| NameserverOut { host: n.host.clone(), port: n.port, tsigkey_id: hyphenated(n.tsigkey_id) })
+            .map(|n| NameserverOut {
+                host: n.host.clone(),
+                port: n.port,
+                tsigkey_id: hyphenated(n.tsigkey_id),
+            })
             .collect(),
         ns_records: p
             .ns_records
             .iter()
-            .map(|n| NsRecordOut { hostname: n.hostname.clone(), priority: n.priority })
+            .map(|n| NsRecordOut {
+                hostname: n.hostname.clone(),
+                priority: n.priority,
+            })
             .collect(),
         targets: p
             .targets

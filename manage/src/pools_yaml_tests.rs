@@ -51,20 +51,49 @@ fn good_file_parses_in_file_order() {
     let pools = parse(GOOD, true).expect("valid file");
     assert_eq!(pools.len(), 2);
     let p = &pools[0].pool;
-    assert_eq!(p.id.map(|i| i.to_string()).as_deref(), Some("794ccc2c-d751-44fe-b57f-8894c9f5c842"));
+    assert_eq!(
+        p.id.map(|i| i.to_string()).as_deref(),
+        Some("794ccc2c-d751-44fe-b57f-8894c9f5c842")
+    );
     assert_eq!(p.name, "default");
-    let ns: Vec<_> = p.ns_records.iter().map(|n| (n.hostname.as_str(), n.priority)).collect();
+    let ns: Vec<_> = p
+        .ns_records
+        .iter()
+        .map(|n| (n.hostname.as_str(), n.priority))
+        .collect();
     assert_eq!(ns, [("ns1.example.org.", 1), ("ns2.example.org.", 2)]);
     assert_eq!(p.nameservers[1].port, 5353, "a numeric string is a port");
     assert!(p.nameservers[1].tsigkey_id.is_some());
     let t = &p.targets[0];
     assert_eq!(t.backend, "bind9");
-    assert_eq!(t.masters, [HostPort { host: "192.0.2.1".into(), port: 5354 }]);
+    assert_eq!(
+        t.masters,
+        [HostPort {
+            host: "192.0.2.1".into(),
+            port: 5354
+        }]
+    );
     assert_eq!(t.option("rndc_port"), Some("953"));
     assert_eq!(t.option("clean_zonefile"), Some("false"));
     let keys: Vec<_> = t.options.iter().map(|o| o.key.as_str()).collect();
-    assert_eq!(keys, ["host", "port", "rndc_host", "rndc_port", "rndc_key_file", "clean_zonefile"]);
-    assert_eq!(p.attributes, [KeyValue { key: "service_tier".into(), value: "gold".into() }]);
+    assert_eq!(
+        keys,
+        [
+            "host",
+            "port",
+            "rndc_host",
+            "rndc_port",
+            "rndc_key_file",
+            "clean_zonefile"
+        ]
+    );
+    assert_eq!(
+        p.attributes,
+        [KeyValue {
+            key: "service_tier".into(),
+            value: "gold".into()
+        }]
+    );
     assert_eq!(p.also_notifies[0].port, 53);
     assert_eq!(pools[1].pool.id, None);
     assert!(!pools[0].has_catalog_zone);
@@ -74,19 +103,27 @@ fn good_file_parses_in_file_order() {
 fn yaml_syntax_error_names_the_file_and_line() {
     let err = parse("- name: x\n  targets: [\n", true).map_err(|e| e.at("/etc/p.yaml"));
     let text = err.expect_err("broken YAML").to_string();
-    assert!(text.starts_with("/etc/p.yaml is not valid pools.yaml:"), "{text}");
+    assert!(
+        text.starts_with("/etc/p.yaml is not valid pools.yaml:"),
+        "{text}"
+    );
     assert!(text.contains("line"), "{text}");
 }
 
 #[test]
 fn a_mapping_instead_of_a_list_is_refused() {
-    assert!(matches!(parse("name: default\n", true), Err(ParseError::Syntax(_))));
+    assert!(matches!(
+        parse("name: default\n", true),
+        Err(ParseError::Syntax(_))
+    ));
 }
 
 #[test]
 fn unknown_keys_are_refused() {
     let err = parse("- name: x\n  target: []\n", true).expect_err("typo");
-    assert!(matches!(err, ParseError::Syntax(e) if e.to_string().contains("unknown field `target`")));
+    assert!(
+        matches!(err, ParseError::Syntax(e) if e.to_string().contains("unknown field `target`"))
+    );
 }
 
 #[test]
@@ -123,30 +160,59 @@ fn each_bad_field_is_reported_with_its_place() {
 
 #[test]
 fn name_and_targets_are_required_and_names_unique() {
-    let p = problems("- description: x\n- name: a\n  targets: [{type: fake}]\n- name: A\n  targets: [{type: fake}]\n");
+    let p = problems(
+        "- description: x\n- name: a\n  targets: [{type: fake}]\n- name: A\n  targets: [{type: fake}]\n",
+    );
     assert!(p.contains(&"pool 1: name: is required".to_owned()), "{p:?}");
-    assert!(p.contains(&"pool 1: targets: at least one target is required".to_owned()), "{p:?}");
-    assert!(p.contains(&"pool name \"A\" appears more than once".to_owned()), "{p:?}");
+    assert!(
+        p.contains(&"pool 1: targets: at least one target is required".to_owned()),
+        "{p:?}"
+    );
+    assert!(
+        p.contains(&"pool name \"A\" appears more than once".to_owned()),
+        "{p:?}"
+    );
 }
 
 #[test]
 fn skip_verify_drivers_accepts_other_backends() {
     let text = "- name: a\n  targets: [{type: pdns4}]\n";
     assert!(parse(text, true).is_err());
-    assert_eq!(parse(text, false).expect("accepted")[0].pool.targets[0].backend, "pdns4");
+    assert_eq!(
+        parse(text, false).expect("accepted")[0].pool.targets[0].backend,
+        "pdns4"
+    );
 }
 
 #[test]
 fn nested_option_values_are_refused() {
-    let p = problems("- name: a\n  targets:\n    - type: fake\n      options:\n        host: [a, b]\n");
-    assert_eq!(p, ["pool 1 (\"a\"): targets[0].options.host: must be a single value (string, number or boolean)"]);
+    let p =
+        problems("- name: a\n  targets:\n    - type: fake\n      options:\n        host: [a, b]\n");
+    assert_eq!(
+        p,
+        [
+            "pool 1 (\"a\"): targets[0].options.host: must be a single value (string, number or boolean)"
+        ]
+    );
 }
 
 #[test]
 fn rendering_round_trips_through_the_parser() {
-    let pools: Vec<Pool> = parse(GOOD, true).expect("valid").into_iter().map(|c| c.pool).collect();
+    let mut pools: Vec<Pool> = parse(GOOD, true)
+        .expect("valid")
+        .into_iter()
+        .map(|c| c.pool)
+        .collect();
     let text = render_pools(&pools).expect("render");
-    let back: Vec<Pool> = parse(&text, true).expect("rendered file parses").into_iter().map(|c| c.pool).collect();
+    let back: Vec<Pool> = parse(&text, true)
+        .expect("rendered file parses")
+        .into_iter()
+        .map(|c| c.pool)
+        .collect();
+    // Rendering sorts option keys; nothing else moves.
+    pools[0].targets[0]
+        .options
+        .sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(back, pools);
 }
 
@@ -159,6 +225,12 @@ fn rendering_sorts_keys_and_omits_nulls() {
         "also_notifies: []\nattributes: {}\nname: second\nnameservers: []\nns_records: []\ntargets:\n- masters: []\n  options: {}\n  type: fake\n"
     );
     let first = render_pool(&pools[0].pool).expect("render");
-    assert!(first.contains("id: 794ccc2c-d751-44fe-b57f-8894c9f5c842\n"), "{first}");
-    assert!(first.contains("  - host: 192.0.2.1\n    port: 5354\n"), "{first}");
+    assert!(
+        first.contains("id: 794ccc2c-d751-44fe-b57f-8894c9f5c842\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("  - host: 192.0.2.1\n    port: 5354\n"),
+        "{first}"
+    );
 }

@@ -17,14 +17,21 @@ pub async fn write_frame<W>(out: &mut W, message: &[u8], frame: &mut Vec<u8>) ->
 where
     W: AsyncWrite + Unpin,
 {
-    let len = u16::try_from(message.len())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "DNS message longer than 65535 bytes"))?;
+    let len = u16::try_from(message.len()).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "DNS message longer than 65535 bytes",
+        )
+    })?;
     frame.clear();
     frame.extend_from_slice(&len.to_be_bytes());
     frame.extend_from_slice(message);
     match tokio::time::timeout(WRITE_TIMEOUT, out.write_all(frame)).await {
         Ok(result) => result,
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "client stopped reading")),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "client stopped reading",
+        )),
     }
 }
 
@@ -64,7 +71,9 @@ mod tests {
     async fn frames_round_trip_and_eof_is_clean() {
         let mut wire = Vec::new();
         let mut scratch = Vec::new();
-        write_frame(&mut wire, b"hello", &mut scratch).await.unwrap();
+        write_frame(&mut wire, b"hello", &mut scratch)
+            .await
+            .unwrap();
         write_frame(&mut wire, b"", &mut scratch).await.unwrap();
         assert_eq!(&wire[..2], &[0, 5]);
         let mut input = wire.as_slice();
@@ -81,6 +90,10 @@ mod tests {
     async fn a_stream_cut_inside_a_message_is_an_error() {
         let mut input: &[u8] = &[0, 10, 1, 2, 3];
         let mut buf = Vec::new();
-        assert!(read_frame(&mut input, &mut buf, Duration::from_millis(100)).await.is_err());
+        assert!(
+            read_frame(&mut input, &mut buf, Duration::from_millis(100))
+                .await
+                .is_err()
+        );
     }
 }

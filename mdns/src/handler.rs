@@ -82,8 +82,16 @@ impl<S: ZoneSource> Handler<S> {
         }
     }
 
-    async fn dispatch(&self, request: &Message, transport: Transport) -> Result<Answer, SourceError> {
+    async fn dispatch(
+        &self,
+        request: &Message,
+        transport: Transport,
+    ) -> Result<Answer, SourceError> {
         let refused = || Ok(Answer::Message(reply(request, ResponseCode::Refused)));
+        // Only EDNS version 0 exists (RFC 6891 §6.1.3).
+        if request.edns.as_ref().is_some_and(|edns| edns.version() > 0) {
+            return Ok(Answer::Message(reply(request, ResponseCode::BADVERS)));
+        }
         match request.op_code {
             OpCode::Query => {}
             OpCode::Notify => return Ok(Answer::Message(notify(request))),
@@ -102,7 +110,9 @@ impl<S: ZoneSource> Handler<S> {
             RecordType::AXFR | RecordType::IXFR => {
                 axfr::prepare(self.source.as_ref(), request, question, scope, transport).await
             }
-            _ => Ok(Answer::Message(query::answer(self.source.as_ref(), request, question, scope).await?)),
+            _ => Ok(Answer::Message(
+                query::answer(self.source.as_ref(), request, question, scope).await?,
+            )),
         }
     }
 

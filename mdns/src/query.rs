@@ -38,12 +38,21 @@ pub async fn answer<S: ZoneSource>(
 /// zones that could contain it (spec/services.md §4.6 step 1).
 pub fn zone_candidates(name: &Name) -> Vec<String> {
     let labels = name.iter().count();
-    (1..=labels).rev().map(|n| name.trim_to(n).to_ascii()).collect()
+    (1..=labels)
+        .rev()
+        .map(|n| name.trim_to(n).to_ascii())
+        .collect()
 }
 
 /// The RRset's records, owned by the query name as asked (its case kept);
 /// records whose stored text does not convert are left out and logged.
-fn rrset_records(zone: &ServedZone, owner: &Name, rtype: &str, ttl: Option<i32>, data: &[String]) -> Vec<Record> {
+fn rrset_records(
+    zone: &ServedZone,
+    owner: &Name,
+    rtype: &str,
+    ttl: Option<i32>,
+    data: &[String],
+) -> Vec<Record> {
     let ttl = match effective_ttl(ttl, zone.ttl) {
         Ok(ttl) => ttl,
         Err(e) => {
@@ -52,13 +61,15 @@ fn rrset_records(zone: &ServedZone, owner: &Name, rtype: &str, ttl: Option<i32>,
         }
     };
     data.iter()
-        .filter_map(|text| match records::to_record(owner.clone(), ttl, rtype, text) {
-            Ok(record) => Some(record),
-            Err(e) => {
-                tracing::warn!(zone = %zone.name, name = %owner, error = %e, "record skipped");
-                None
-            }
-        })
+        .filter_map(
+            |text| match records::to_record(owner.clone(), ttl, rtype, text) {
+                Ok(record) => Some(record),
+                Err(e) => {
+                    tracing::warn!(zone = %zone.name, name = %owner, error = %e, "record skipped");
+                    None
+                }
+            },
+        )
         .collect()
 }
 
@@ -69,7 +80,10 @@ mod tests {
     #[test]
     fn candidates_run_from_the_name_to_the_tld() {
         let name = Name::from_ascii("www.Example.org.").unwrap();
-        assert_eq!(zone_candidates(&name), ["www.Example.org.", "Example.org.", "org."]);
+        assert_eq!(
+            zone_candidates(&name),
+            ["www.Example.org.", "Example.org.", "org."]
+        );
         assert!(zone_candidates(&Name::root()).is_empty());
     }
 }

@@ -11,7 +11,11 @@ pub enum ConvertError {
     #[error("bad owner name {name:?}: {reason}")]
     BadOwner { name: String, reason: String },
     #[error("bad {rtype} data {data:?}: {reason}")]
-    BadData { rtype: String, data: String, reason: String },
+    BadData {
+        rtype: String,
+        data: String,
+        reason: String,
+    },
     #[error("TTL {0} out of range")]
     BadTtl(i32),
 }
@@ -24,7 +28,10 @@ pub fn effective_ttl(recordset_ttl: Option<i32>, zone_ttl: i32) -> Result<u32, C
 
 /// An owner name as stored (FQDN with the trailing dot).
 pub fn owner_name(name: &str) -> Result<Name, ConvertError> {
-    Name::from_ascii(name).map_err(|e| ConvertError::BadOwner { name: name.to_owned(), reason: e.to_string() })
+    Name::from_ascii(name).map_err(|e| ConvertError::BadOwner {
+        name: name.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 /// One record on the wire.
@@ -32,7 +39,9 @@ pub fn owner_name(name: &str) -> Result<Name, ConvertError> {
 // knows Designate's grammars, SPF included); hickory's zone-file parser stands
 // in until then.
 pub fn to_record(owner: Name, ttl: u32, rtype: &str, data: &str) -> Result<Record, ConvertError> {
-    let record_type: RecordType = rtype.parse().map_err(|_| ConvertError::UnknownType(rtype.to_owned()))?;
+    let record_type: RecordType = rtype
+        .parse()
+        .map_err(|_| ConvertError::UnknownType(rtype.to_owned()))?;
     let rdata = RData::try_from_str(record_type, data).map_err(|e| ConvertError::BadData {
         rtype: rtype.to_owned(),
         data: data.to_owned(),
@@ -88,7 +97,10 @@ mod tests {
             ("TXT", "\"v=spf1 mx -all\""),
             ("NS", "ns1.example.org."),
             ("PTR", "host.example.org."),
-            ("SOA", "ns1.example.org. hostmaster.example.org. 1795299297 3592 600 86400 3600"),
+            (
+                "SOA",
+                "ns1.example.org. hostmaster.example.org. 1795299297 3592 600 86400 3600",
+            ),
         ];
         for (rtype, data) in cases {
             let record = to_record(name("example.org."), 300, rtype, data)
@@ -100,10 +112,22 @@ mod tests {
 
     #[test]
     fn bad_data_is_an_error_not_a_panic() {
-        assert!(matches!(to_record(name("a.example."), 1, "A", "300.1.1.1"), Err(ConvertError::BadData { .. })));
-        assert!(matches!(to_record(name("a.example."), 1, "A", ""), Err(ConvertError::BadData { .. })));
-        assert!(matches!(to_record(name("a.example."), 1, "BOGUS", "x"), Err(ConvertError::UnknownType(_))));
-        assert!(matches!(effective_ttl(Some(-1), 3600), Err(ConvertError::BadTtl(-1))));
+        assert!(matches!(
+            to_record(name("a.example."), 1, "A", "300.1.1.1"),
+            Err(ConvertError::BadData { .. })
+        ));
+        assert!(matches!(
+            to_record(name("a.example."), 1, "A", ""),
+            Err(ConvertError::BadData { .. })
+        ));
+        assert!(matches!(
+            to_record(name("a.example."), 1, "BOGUS", "x"),
+            Err(ConvertError::UnknownType(_))
+        ));
+        assert!(matches!(
+            effective_ttl(Some(-1), 3600),
+            Err(ConvertError::BadTtl(-1))
+        ));
         assert_eq!(effective_ttl(None, 3600).ok(), Some(3600));
         assert_eq!(effective_ttl(Some(300), 3600).ok(), Some(300));
     }

@@ -62,7 +62,11 @@ pub fn encode(request: &Message, response: &Message, transport: Transport) -> Op
 
 /// The largest UDP response `request`'s sender accepts.
 fn udp_limit(request: &Message) -> usize {
-    let advertised = request.edns.as_ref().map(|e| usize::from(e.max_payload())).unwrap_or(0);
+    let advertised = request
+        .edns
+        .as_ref()
+        .map(|e| usize::from(e.max_payload()))
+        .unwrap_or(0);
     advertised.max(CLASSIC_UDP_LIMIT)
 }
 
@@ -76,7 +80,10 @@ mod tests {
     fn request(edns_payload: Option<u16>) -> Message {
         let mut m = Message::new(4242, MessageType::Query, OpCode::Query);
         m.metadata.recursion_desired = true;
-        m.add_query(Query::query(Name::from_ascii("example.org.").unwrap(), RecordType::TXT));
+        m.add_query(Query::query(
+            Name::from_ascii("example.org.").unwrap(),
+            RecordType::TXT,
+        ));
         if let Some(payload) = edns_payload {
             let mut edns = Edns::new();
             edns.set_max_payload(payload);
@@ -89,7 +96,11 @@ mod tests {
         let mut m = authoritative(req);
         for i in 0..40 {
             let txt = TXT::new(vec![format!("{i:-<60}")]);
-            m.add_answer(Record::from_rdata(Name::from_ascii("example.org.").unwrap(), 60, RData::TXT(txt)));
+            m.add_answer(Record::from_rdata(
+                Name::from_ascii("example.org.").unwrap(),
+                60,
+                RData::TXT(txt),
+            ));
         }
         m
     }
@@ -119,7 +130,8 @@ mod tests {
         assert_eq!(tcp.answers.len(), 40);
         // An EDNS client that accepts 4096 bytes gets the whole answer over UDP.
         let req = request(Some(4096));
-        let udp = Message::from_vec(&encode(&req, &big_answer(&req), Transport::Udp).unwrap()).unwrap();
+        let udp =
+            Message::from_vec(&encode(&req, &big_answer(&req), Transport::Udp).unwrap()).unwrap();
         assert_eq!(udp.answers.len(), 40);
     }
 }

@@ -60,9 +60,17 @@ impl Settings {
 
 /// An IP literal as it is, a host name to its first address.
 fn resolve(hp: &HostPort) -> Result<SocketAddr, ListenError> {
-    let error = |source| ListenError { host: hp.host.clone(), port: hp.port, source };
-    let mut addrs = (hp.host.as_str(), hp.port).to_socket_addrs().map_err(error)?;
-    addrs.next().ok_or_else(|| error(io::Error::new(io::ErrorKind::NotFound, "no address")))
+    let error = |source| ListenError {
+        host: hp.host.clone(),
+        port: hp.port,
+        source,
+    };
+    let mut addrs = (hp.host.as_str(), hp.port)
+        .to_socket_addrs()
+        .map_err(error)?;
+    addrs
+        .next()
+        .ok_or_else(|| error(io::Error::new(io::ErrorKind::NotFound, "no address")))
 }
 
 #[cfg(test)]
@@ -81,7 +89,10 @@ mod tests {
         assert_eq!(listen, ["127.0.0.1:5354", "[::1]:5355"]);
         assert_eq!(s.server.tcp_recv_timeout, Duration::from_secs(2));
         assert_eq!(s.server.max_message_size, 65535);
-        assert_eq!(s.policy.default_pool_id.to_string(), "11111111-2222-3333-4444-555555555555");
+        assert_eq!(
+            s.policy.default_pool_id.to_string(),
+            "11111111-2222-3333-4444-555555555555"
+        );
         assert!(!s.policy.enforce_tsig);
     }
 }

@@ -40,7 +40,10 @@ pub trait ZoneSource: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<ServedZone>, SourceError>> + Send;
 
     /// The zone's SOA record(s), normally exactly one.
-    fn soa(&self, zone: &ServedZone) -> impl Future<Output = Result<Vec<ServedRecord>, SourceError>> + Send;
+    fn soa(
+        &self,
+        zone: &ServedZone,
+    ) -> impl Future<Output = Result<Vec<ServedRecord>, SourceError>> + Send;
 
     /// The recordset `(zone, name, type)`, with its records whose action is not `DELETE`.
     fn recordset(
@@ -52,7 +55,10 @@ pub trait ZoneSource: Send + Sync + 'static {
 
     /// Every non-SOA record of the zone whose action is not `DELETE`, ordered by
     /// recordset, streamed.
-    fn records<'a>(&'a self, zone: &'a ServedZone) -> BoxStream<'a, Result<ServedRecord, SourceError>>;
+    fn records<'a>(
+        &'a self,
+        zone: &'a ServedZone,
+    ) -> BoxStream<'a, Result<ServedRecord, SourceError>>;
 }
 
 /// Zones from the Delegate (or Designate) database.
@@ -68,7 +74,11 @@ impl DbSource {
 }
 
 impl ZoneSource for DbSource {
-    async fn find_zone(&self, names: &[String], scope: ZoneScope) -> Result<Option<ServedZone>, SourceError> {
+    async fn find_zone(
+        &self,
+        names: &[String],
+        scope: ZoneScope,
+    ) -> Result<Option<ServedZone>, SourceError> {
         Ok(serving::find_closest_zone(&self.storage, names, scope).await?)
     }
 
@@ -85,7 +95,10 @@ impl ZoneSource for DbSource {
         Ok(serving::find_recordset(&self.storage, &zone.id, name, rtype).await?)
     }
 
-    fn records<'a>(&'a self, zone: &'a ServedZone) -> BoxStream<'a, Result<ServedRecord, SourceError>> {
+    fn records<'a>(
+        &'a self,
+        zone: &'a ServedZone,
+    ) -> BoxStream<'a, Result<ServedRecord, SourceError>> {
         serving::zone_records(&self.storage, &zone.id)
             .map(|row| row.map_err(SourceError::from))
             .boxed()
@@ -114,7 +127,11 @@ pub mod memory {
 
     impl MemorySource {
         fn check(&self) -> Result<(), SourceError> {
-            if self.broken { Err(SourceError::new("database unavailable")) } else { Ok(()) }
+            if self.broken {
+                Err(SourceError::new("database unavailable"))
+            } else {
+                Ok(())
+            }
         }
 
         fn zone(&self, zone: &ServedZone) -> Option<&MemoryZone> {
@@ -130,7 +147,11 @@ pub mod memory {
     }
 
     impl ZoneSource for MemorySource {
-        async fn find_zone(&self, names: &[String], scope: ZoneScope) -> Result<Option<ServedZone>, SourceError> {
+        async fn find_zone(
+            &self,
+            names: &[String],
+            scope: ZoneScope,
+        ) -> Result<Option<ServedZone>, SourceError> {
             self.check()?;
             let found = self
                 .zones
@@ -143,8 +164,15 @@ pub mod memory {
 
         async fn soa(&self, zone: &ServedZone) -> Result<Vec<ServedRecord>, SourceError> {
             self.check()?;
-            let records = self.zone(zone).map(|z| z.records.as_slice()).unwrap_or_default();
-            Ok(records.iter().filter(|r| r.rtype == "SOA").cloned().collect())
+            let records = self
+                .zone(zone)
+                .map(|z| z.records.as_slice())
+                .unwrap_or_default();
+            Ok(records
+                .iter()
+                .filter(|r| r.rtype == "SOA")
+                .cloned()
+                .collect())
         }
 
         async fn recordset(
@@ -154,7 +182,10 @@ pub mod memory {
             rtype: &str,
         ) -> Result<Option<ServedRecordSet>, SourceError> {
             self.check()?;
-            let records = self.zone(zone).map(|z| z.records.as_slice()).unwrap_or_default();
+            let records = self
+                .zone(zone)
+                .map(|z| z.records.as_slice())
+                .unwrap_or_default();
             let matching: Vec<&ServedRecord> = records
                 .iter()
                 .filter(|r| r.rtype == rtype && r.name.eq_ignore_ascii_case(name))
@@ -165,12 +196,27 @@ pub mod memory {
             }))
         }
 
-        fn records<'a>(&'a self, zone: &'a ServedZone) -> BoxStream<'a, Result<ServedRecord, SourceError>> {
-            let records = self.zone(zone).map(|z| z.records.clone()).unwrap_or_default();
+        fn records<'a>(
+            &'a self,
+            zone: &'a ServedZone,
+        ) -> BoxStream<'a, Result<ServedRecord, SourceError>> {
+            let records = self
+                .zone(zone)
+                .map(|z| z.records.clone())
+                .unwrap_or_default();
             let broken = self.broken;
-            futures::stream::iter(records.into_iter().filter(|r| r.rtype != "SOA").map(move |r| {
-                if broken { Err(SourceError::new("database unavailable")) } else { Ok(r) }
-            }))
+            futures::stream::iter(
+                records
+                    .into_iter()
+                    .filter(|r| r.rtype != "SOA")
+                    .map(move |r| {
+                        if broken {
+                            Err(SourceError::new("database unavailable"))
+                        } else {
+                            Ok(r)
+                        }
+                    }),
+            )
             .boxed()
         }
     }

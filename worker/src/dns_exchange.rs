@@ -24,7 +24,11 @@ pub enum Transport {
 impl Transport {
     /// `[service:worker] all_tcp`.
     pub fn from_all_tcp(all_tcp: bool) -> Transport {
-        if all_tcp { Transport::Tcp } else { Transport::Udp }
+        if all_tcp {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        }
     }
 }
 
@@ -100,7 +104,9 @@ pub async fn exchange(
 ) -> Result<Message, ExchangeError> {
     let attempt = async {
         let addr = resolve(host, port).await?;
-        let wire = request.to_vec().map_err(|e| ExchangeError::Encode(e.to_string()))?;
+        let wire = request
+            .to_vec()
+            .map_err(|e| ExchangeError::Encode(e.to_string()))?;
         let response = match transport {
             Transport::Udp => udp_exchange(&wire, addr, request.metadata.id).await?,
             Transport::Tcp => tcp_exchange(&wire, addr, request.metadata.id).await?,
@@ -110,18 +116,28 @@ pub async fn exchange(
         }
         Ok(response)
     };
-    tokio::time::timeout(timeout, attempt).await.map_err(|_| ExchangeError::Timeout(timeout))?
+    tokio::time::timeout(timeout, attempt)
+        .await
+        .map_err(|_| ExchangeError::Timeout(timeout))?
 }
 
 async fn resolve(host: &str, port: u16) -> Result<SocketAddr, ExchangeError> {
     // A bracketed IPv6 literal (`[::1]`) is accepted as well as a bare one.
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let mut addrs = lookup_host((host, port)).await.map_err(|_| ExchangeError::Resolve(host.to_owned()))?;
-    addrs.next().ok_or_else(|| ExchangeError::Resolve(host.to_owned()))
+    let mut addrs = lookup_host((host, port))
+        .await
+        .map_err(|_| ExchangeError::Resolve(host.to_owned()))?;
+    addrs
+        .next()
+        .ok_or_else(|| ExchangeError::Resolve(host.to_owned()))
 }
 
 async fn udp_exchange(wire: &[u8], addr: SocketAddr, id: u16) -> Result<Message, ExchangeError> {
-    let local: SocketAddr = if addr.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { ([0u16; 8], 0).into() };
+    let local: SocketAddr = if addr.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        ([0u16; 8], 0).into()
+    };
     let socket = UdpSocket::bind(local).await?;
     socket.connect(addr).await?;
     socket.send(wire).await?;
@@ -136,7 +152,8 @@ async fn udp_exchange(wire: &[u8], addr: SocketAddr, id: u16) -> Result<Message,
 }
 
 async fn tcp_exchange(wire: &[u8], addr: SocketAddr, id: u16) -> Result<Message, ExchangeError> {
-    let len = u16::try_from(wire.len()).map_err(|_| ExchangeError::Encode("request too large".into()))?;
+    let len =
+        u16::try_from(wire.len()).map_err(|_| ExchangeError::Encode("request too large".into()))?;
     let mut stream = TcpStream::connect(addr).await?;
     let mut framed = Vec::with_capacity(wire.len() + 2);
     framed.extend_from_slice(&len.to_be_bytes());
@@ -180,7 +197,10 @@ mod tests {
         assert_eq!(back.metadata.op_code, OpCode::Notify);
         assert_eq!(back.queries.len(), 1);
         let q = &back.queries[0];
-        assert_eq!((q.name.to_ascii(), q.query_type, q.query_class), ("example.com.".into(), RecordType::SOA, DNSClass::IN));
+        assert_eq!(
+            (q.name.to_ascii(), q.query_type, q.query_class),
+            ("example.com.".into(), RecordType::SOA, DNSClass::IN)
+        );
         assert!(back.answers.is_empty());
     }
 
@@ -190,7 +210,11 @@ mod tests {
         let back = Message::from_vec(&msg.to_vec().expect("encode")).expect("decode");
         assert_eq!(back.metadata.op_code, OpCode::Query);
         assert!(!back.metadata.recursion_desired);
-        assert_eq!(back.queries[0].name.to_ascii(), "example.com.", "made fully qualified");
+        assert_eq!(
+            back.queries[0].name.to_ascii(),
+            "example.com.",
+            "made fully qualified"
+        );
         assert_eq!(back.queries[0].query_type, RecordType::SOA);
     }
 
@@ -203,13 +227,33 @@ mod tests {
 
     #[test]
     fn polled_serial_reads_the_soa_or_zero_when_empty() {
-        let soa = SOA::new(name("ns1.example.com."), name("admin.example.com."), 1_700_000_123, 3600, 600, 86400, 300);
+        let soa = SOA::new(
+            name("ns1.example.com."),
+            name("admin.example.com."),
+            1_700_000_123,
+            3600,
+            600,
+            86400,
+            300,
+        );
         let rec = Record::from_rdata(name("example.com."), 300, RData::SOA(soa));
-        assert_eq!(polled_serial(&response_with(vec![rec], ResponseCode::NoError)), Some(1_700_000_123));
-        assert_eq!(polled_serial(&response_with(vec![], ResponseCode::Refused)), Some(0));
-        assert_eq!(polled_serial(&response_with(vec![], ResponseCode::NoError)), Some(0));
+        assert_eq!(
+            polled_serial(&response_with(vec![rec], ResponseCode::NoError)),
+            Some(1_700_000_123)
+        );
+        assert_eq!(
+            polled_serial(&response_with(vec![], ResponseCode::Refused)),
+            Some(0)
+        );
+        assert_eq!(
+            polled_serial(&response_with(vec![], ResponseCode::NoError)),
+            Some(0)
+        );
         let a = Record::from_rdata(name("example.com."), 300, RData::A(A::new(192, 0, 2, 1)));
-        assert_eq!(polled_serial(&response_with(vec![a], ResponseCode::NoError)), None);
+        assert_eq!(
+            polled_serial(&response_with(vec![a], ResponseCode::NoError)),
+            None
+        );
     }
 
     #[test]

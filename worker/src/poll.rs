@@ -31,7 +31,12 @@ pub struct Tally {
 /// zone". DELETE: 0 is both positive and "no zone". Unanswered polls count in
 /// the total only.
 pub fn tally(answers: &Answers, action: Action, expected: i64) -> Tally {
-    let mut t = Tally { positives: 0, no_zones: 0, consensus: 0, total: answers.len() };
+    let mut t = Tally {
+        positives: 0,
+        no_zones: 0,
+        consensus: 0,
+        total: answers.len(),
+    };
     for serial in answers.iter().flatten().copied() {
         if action == Action::Delete {
             if serial == 0 {
@@ -73,12 +78,24 @@ pub struct Report {
 /// the expected serial; else SUCCESS with the consensus serial.
 pub fn outcome(t: &Tally, action: Action, expected: i64, threshold: u32) -> Report {
     if action != Action::Delete && !meets(t.total - t.no_zones, t.total, threshold) {
-        return Report { status: ReportStatus::NoZone, serial: expected, action: Action::Create };
+        return Report {
+            status: ReportStatus::NoZone,
+            serial: expected,
+            action: Action::Create,
+        };
     }
     if !meets(t.positives, t.total, threshold) {
-        return Report { status: ReportStatus::Error, serial: expected, action };
+        return Report {
+            status: ReportStatus::Error,
+            serial: expected,
+            action,
+        };
     }
-    Report { status: ReportStatus::Success, serial: t.consensus, action }
+    Report {
+        status: ReportStatus::Success,
+        serial: t.consensus,
+        action,
+    }
 }
 
 /// What polling needs to know.
@@ -118,12 +135,20 @@ where
 
 async fn poll_round(plan: &PollPlan<'_>, cfg: &Worker) -> Vec<Option<i64>> {
     let transport = Transport::from_all_tcp(cfg.all_tcp);
-    let queries = plan.nameservers.iter().map(|ns| query_serial(plan.zone, ns, transport, cfg));
+    let queries = plan
+        .nameservers
+        .iter()
+        .map(|ns| query_serial(plan.zone, ns, transport, cfg));
     join_all(queries).await
 }
 
 /// One SOA query. Every failure is an unusable answer (`None`), logged.
-async fn query_serial(zone: &Name, ns: &PoolNameserver, transport: Transport, cfg: &Worker) -> Option<i64> {
+async fn query_serial(
+    zone: &Name,
+    ns: &PoolNameserver,
+    transport: Transport,
+    cfg: &Worker,
+) -> Option<i64> {
     let request = soa_query_message(zone);
     match exchange(&request, &ns.host, ns.port, transport, cfg.serial_timeout).await {
         Ok(response) => {
@@ -147,11 +172,20 @@ mod tests {
     use ReportStatus::{Error, NoZone, Success};
 
     fn report(answers: &Answers, action: Action, expected: i64, threshold: u32) -> Report {
-        outcome(&tally(answers, action, expected), action, expected, threshold)
+        outcome(
+            &tally(answers, action, expected),
+            action,
+            expected,
+            threshold,
+        )
     }
 
     fn r(status: ReportStatus, serial: i64, action: Action) -> Report {
-        Report { status, serial, action }
+        Report {
+            status,
+            serial,
+            action,
+        }
     }
 
     #[test]
@@ -159,8 +193,20 @@ mod tests {
         // (answers, action, expected serial, threshold) → report
         let cases: &[(&Answers, Action, i64, u32, Report)] = &[
             // All nameservers serve the new serial or newer: consensus = smallest.
-            (&[Some(12), Some(10), Some(11)], Update, 10, 100, r(Success, 10, Update)),
-            (&[Some(12), Some(11)], Create, 10, 100, r(Success, 11, Create)),
+            (
+                &[Some(12), Some(10), Some(11)],
+                Update,
+                10,
+                100,
+                r(Success, 10, Update),
+            ),
+            (
+                &[Some(12), Some(11)],
+                Create,
+                10,
+                100,
+                r(Success, 11, Create),
+            ),
             // One lags behind: below 100 % → ERROR with the expected serial…
             (&[Some(10), Some(9)], Update, 10, 100, r(Error, 10, Update)),
             // …but enough at a 50 % threshold.
@@ -173,7 +219,13 @@ mod tests {
             (&[Some(10), Some(0)], Update, 10, 100, r(NoZone, 10, Create)),
             // One of four missing is fine at 75 % for "no zone", but then
             // positives are 3/4 = 75 %: success.
-            (&[Some(10), Some(10), Some(10), Some(0)], Update, 10, 75, r(Success, 10, Update)),
+            (
+                &[Some(10), Some(10), Some(10), Some(0)],
+                Update,
+                10,
+                75,
+                r(Success, 10, Update),
+            ),
             // DELETE: "no zone" everywhere is success, with serial 0.
             (&[Some(0), Some(0)], Delete, 0, 100, r(Success, 0, Delete)),
             // DELETE: a nameserver still serving it → ERROR, never NO_ZONE.
@@ -197,9 +249,25 @@ mod tests {
     #[test]
     fn tally_counts_positives_and_no_zones() {
         let t = tally(&[Some(5), Some(0), None, Some(7)], Update, 5);
-        assert_eq!(t, Tally { positives: 2, no_zones: 1, consensus: 5, total: 4 });
+        assert_eq!(
+            t,
+            Tally {
+                positives: 2,
+                no_zones: 1,
+                consensus: 5,
+                total: 4
+            }
+        );
         let t = tally(&[Some(5), Some(0), None], Delete, 0);
-        assert_eq!(t, Tally { positives: 1, no_zones: 1, consensus: 0, total: 3 });
+        assert_eq!(
+            t,
+            Tally {
+                positives: 1,
+                no_zones: 1,
+                consensus: 0,
+                total: 3
+            }
+        );
     }
 
     #[test]

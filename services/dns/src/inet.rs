@@ -140,7 +140,8 @@ pub fn format_ipv6(addr: &[u8; 16]) -> String {
         if i != 0 {
             out.push(':');
         }
-        let embedded_v4 = best_base == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff));
+        let embedded_v4 =
+            best_base == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff));
         if i == 6 && best_len >= 2 && embedded_v4 {
             let _ = write!(out, "{}.{}.{}.{}", addr[12], addr[13], addr[14], addr[15]);
             return out;
@@ -159,7 +160,11 @@ fn longest_zero_run(words: &[u16]) -> (usize, usize) {
     let (mut best, mut cur) = ((0, 0), (0, 0));
     for (i, &w) in words.iter().enumerate() {
         if w == 0 {
-            cur = if cur.1 == 0 { (i, 1) } else { (cur.0, cur.1 + 1) };
+            cur = if cur.1 == 0 {
+                (i, 1)
+            } else {
+                (cur.0, cur.1 + 1)
+            };
             if cur.1 > best.1 {
                 best = cur;
             }
@@ -182,7 +187,16 @@ mod tests {
     fn ipv4_is_strict() {
         assert_eq!(parse_ipv4(b"192.0.2.1"), Some([192, 0, 2, 1]));
         assert_eq!(parse_ipv4(b"0.0.0.0"), Some([0; 4]));
-        for bad in ["0192.0.2.1", "192.0.2.1 ", "192.0.2", "1.2.3.4.", "256.0.0.1", "01.2.3.4", "a.b.c.d", ""] {
+        for bad in [
+            "0192.0.2.1",
+            "192.0.2.1 ",
+            "192.0.2",
+            "1.2.3.4.",
+            "256.0.0.1",
+            "01.2.3.4",
+            "a.b.c.d",
+            "",
+        ] {
             assert_eq!(parse_ipv4(bad.as_bytes()), None, "{bad}");
         }
     }
@@ -190,7 +204,10 @@ mod tests {
     #[test]
     fn ipv6_accepts_what_inet_pton_accepts() {
         assert_eq!(v6("2001:DB8::1").as_deref(), Some("2001:db8::1"));
-        assert_eq!(v6("2001:0db8:0000:0000:0000:0000:0000:0001").as_deref(), Some("2001:db8::1"));
+        assert_eq!(
+            v6("2001:0db8:0000:0000:0000:0000:0000:0001").as_deref(),
+            Some("2001:db8::1")
+        );
         assert_eq!(v6("::").as_deref(), Some("::"));
         assert_eq!(v6("::1").as_deref(), Some("::1"));
         assert_eq!(v6("1::").as_deref(), Some("1::"));
@@ -200,15 +217,31 @@ mod tests {
         assert_eq!(v6("1:0:0:1:0:0:0:1").as_deref(), Some("1:0:0:1::1"));
         assert_eq!(v6("1:0:1:0:1:0:1:0").as_deref(), Some("1:0:1:0:1:0:1:0"));
         assert_eq!(v6("1:2:3:4:5:6:7::").as_deref(), Some("1:2:3:4:5:6:7:0"));
-        assert_eq!(v6("1:2:3:4:5:6:1.2.3.4").as_deref(), Some("1:2:3:4:5:6:102:304"));
+        assert_eq!(
+            v6("1:2:3:4:5:6:1.2.3.4").as_deref(),
+            Some("1:2:3:4:5:6:102:304")
+        );
     }
 
     #[test]
     fn ipv6_refuses_what_inet_pton_refuses() {
         for bad in [
-            "", ":", ":1", "1:", "1:::2", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9",
-            "1:2:3:4:5:6:7:8::", "::1.02.3.4", "1.2.3.4", "::g", "1:2:3:4:5:6:7:1.2.3.4",
-            "::1.2.3", "fe80::1%eth0", " ::1",
+            "",
+            ":",
+            ":1",
+            "1:",
+            "1:::2",
+            "1::2::3",
+            "12345::",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7:8::",
+            "::1.02.3.4",
+            "1.2.3.4",
+            "::g",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "::1.2.3",
+            "fe80::1%eth0",
+            " ::1",
         ] {
             assert_eq!(parse_ipv6(bad.as_bytes()), None, "{bad}");
         }

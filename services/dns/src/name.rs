@@ -89,10 +89,16 @@ pub struct FieldValueError(pub String);
 
 /// Designate's `DomainField` (zone names, SRV/NAPTR/SVCB targets…):
 /// length, then label length, then trailing dot, then the pattern.
-pub fn check_domain_field(value: &str, attr: &str, max_len: Option<usize>) -> Result<(), FieldValueError> {
+pub fn check_domain_field(
+    value: &str,
+    attr: &str,
+    max_len: Option<usize>,
+) -> Result<(), FieldValueError> {
     check_common(value, attr, max_len)?;
     if !value.ends_with('.') {
-        return Err(FieldValueError(format!("Domain {value} does not end with a dot")));
+        return Err(FieldValueError(format!(
+            "Domain {value} does not end with a dot"
+        )));
     }
     if !is_domain_name(value) {
         return Err(FieldValueError(format!("Domain {value} is invalid")));
@@ -101,10 +107,16 @@ pub fn check_domain_field(value: &str, attr: &str, max_len: Option<usize>) -> Re
 }
 
 /// Designate's `HostField` (recordset names).
-pub fn check_host_field(value: &str, attr: &str, max_len: Option<usize>) -> Result<(), FieldValueError> {
+pub fn check_host_field(
+    value: &str,
+    attr: &str,
+    max_len: Option<usize>,
+) -> Result<(), FieldValueError> {
     check_common(value, attr, max_len)?;
     if !value.ends_with('.') {
-        return Err(FieldValueError(format!("Host name {value} does not end with a dot")));
+        return Err(FieldValueError(format!(
+            "Host name {value} does not end with a dot"
+        )));
     }
     if !is_host_name(value) {
         return Err(FieldValueError(format!("Host name {value} is invalid")));
@@ -113,19 +125,31 @@ pub fn check_host_field(value: &str, attr: &str, max_len: Option<usize>) -> Resu
 }
 
 /// Designate's `SRVField` (the name of an SRV recordset).
-pub fn check_srv_field(value: &str, attr: &str, max_len: Option<usize>) -> Result<(), FieldValueError> {
+pub fn check_srv_field(
+    value: &str,
+    attr: &str,
+    max_len: Option<usize>,
+) -> Result<(), FieldValueError> {
     check_common(value, attr, max_len)?;
     if !value.ends_with('.') {
-        return Err(FieldValueError(format!("Host name {value} does not end with a dot")));
+        return Err(FieldValueError(format!(
+            "Host name {value} does not end with a dot"
+        )));
     }
     if !is_srv_owner_name(value) {
-        return Err(FieldValueError(format!("Host name {value} is not a SRV record")));
+        return Err(FieldValueError(format!(
+            "Host name {value} is not a SRV record"
+        )));
     }
     Ok(())
 }
 
 /// Designate's `EmailField` (zone e-mail).
-pub fn check_email_field(value: &str, attr: &str, max_len: Option<usize>) -> Result<(), FieldValueError> {
+pub fn check_email_field(
+    value: &str,
+    attr: &str,
+    max_len: Option<usize>,
+) -> Result<(), FieldValueError> {
     check_max_len(value, attr, max_len)?;
     if value.matches('@').count() != 1 {
         return Err(FieldValueError(format!("{value} is not an email")));
@@ -137,7 +161,11 @@ pub fn check_email_field(value: &str, attr: &str, max_len: Option<usize>) -> Res
 }
 
 /// Designate's `TldField` (TLD names).
-pub fn check_tld_field(value: &str, attr: &str, max_len: Option<usize>) -> Result<(), FieldValueError> {
+pub fn check_tld_field(
+    value: &str,
+    attr: &str,
+    max_len: Option<usize>,
+) -> Result<(), FieldValueError> {
     check_max_len(value, attr, max_len)?;
     if !is_tld_name(value) {
         return Err(FieldValueError(format!("{value} is not a TLD")));
@@ -149,7 +177,10 @@ pub fn check_tld_field(value: &str, attr: &str, max_len: Option<usize>) -> Resul
 /// more than 63 characters (reported by the first one found).
 fn check_common(value: &str, attr: &str, max_len: Option<usize>) -> Result<(), FieldValueError> {
     check_max_len(value, attr, max_len)?;
-    match value.split('.').find(|l| l.chars().count() > MAX_LABEL_CHARS) {
+    match value
+        .split('.')
+        .find(|l| l.chars().count() > MAX_LABEL_CHARS)
+    {
         Some(long) => Err(FieldValueError(format!("Host {long} is too long"))),
         None => Ok(()),
     }
@@ -245,11 +276,18 @@ mod tests {
         );
         let long_label = "a".repeat(64);
         assert_eq!(
-            msg(check_domain_field(&format!("{long_label}.test."), "name", Some(255))),
+            msg(check_domain_field(
+                &format!("{long_label}.test."),
+                "name",
+                Some(255)
+            )),
             format!("Host {long_label} is too long")
         );
         let huge = format!("{}golden.test.", "a".repeat(60).repeat(5));
-        assert_eq!(msg(check_domain_field(&huge, "name", Some(255))), "Value too long for name");
+        assert_eq!(
+            msg(check_domain_field(&huge, "name", Some(255))),
+            "Value too long for name"
+        );
         assert_eq!(
             msg(check_host_field("www", "name", Some(255))),
             "Host name www does not end with a dot"
@@ -270,7 +308,10 @@ mod tests {
             msg(check_email_field("a+b@example.org", "email", Some(255))),
             "Email a+b@example.org is invalid"
         );
-        assert_eq!(msg(check_tld_field("golden.", "name", Some(255))), "golden. is not a TLD");
+        assert_eq!(
+            msg(check_tld_field("golden.", "name", Some(255))),
+            "golden. is not a TLD"
+        );
         assert!(check_domain_field("example.com.", "name", Some(255)).is_ok());
     }
 }

@@ -45,7 +45,9 @@ pub fn int(s: &str) -> Option<i128> {
             return None;
         }
         previous_underscore = false;
-        value = value.saturating_mul(10).saturating_add(i128::from(b - b'0'));
+        value = value
+            .saturating_mul(10)
+            .saturating_add(i128::from(b - b'0'));
     }
     Some(if negative { -value } else { value })
 }
@@ -101,7 +103,9 @@ mod tests {
         assert_eq!(int("007"), Some(7));
         assert_eq!(int("1_000"), Some(1000));
         assert_eq!(int("\u{1c}1"), Some(1));
-        for bad in ["", " ", "1__0", "_1", "1_", "0x10", "1.0", "1 0", "--1", "+"] {
+        for bad in [
+            "", " ", "1__0", "_1", "1_", "0x10", "1.0", "1 0", "--1", "+",
+        ] {
             assert_eq!(int(bad), None, "{bad:?}");
         }
         assert_eq!(int(&"9".repeat(60)), Some(i128::MAX));

@@ -211,7 +211,10 @@ mod tests {
     #[test]
     fn zone_tokens_accept_any_case_and_generic_names() {
         assert_eq!(RecordType::from_zone_token("aaaa"), Some(RecordType::AAAA));
-        assert_eq!(RecordType::from_zone_token("TYPE257"), Some(RecordType::CAA));
+        assert_eq!(
+            RecordType::from_zone_token("TYPE257"),
+            Some(RecordType::CAA)
+        );
         assert_eq!(RecordType::from_zone_token("type1"), Some(RecordType::A));
         assert_eq!(RecordType::from_zone_token("TYPE43"), None);
         assert_eq!(RecordType::from_zone_token("DS"), None);

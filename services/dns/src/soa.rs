@@ -71,17 +71,37 @@ mod tests {
     #[test]
     fn soa_text_follows_the_spec() {
         assert_eq!(
-            soa_text("ns1.anchor.test.", "hostmaster@golden-export.test", 1795299448, 3548, 600, 86400, 3600),
+            soa_text(
+                "ns1.anchor.test.",
+                "hostmaster@golden-export.test",
+                1795299448,
+                3548,
+                600,
+                86400,
+                3600
+            ),
             "ns1.anchor.test. hostmaster.golden-export.test. 1795299448 3548 600 86400 3600"
         );
     }
 
     #[test]
     fn email_and_rname_map_both_ways() {
-        assert_eq!(email_to_rname("first.last@example.com"), r"first\.last.example.com.");
-        assert_eq!(email_to_rname("admin@golden-import.test"), "admin.golden-import.test.");
-        assert_eq!(rname_to_email(r"first\.last.example.com."), "first.last@example.com");
-        assert_eq!(rname_to_email("admin.golden-import.test."), "admin@golden-import.test");
+        assert_eq!(
+            email_to_rname("first.last@example.com"),
+            r"first\.last.example.com."
+        );
+        assert_eq!(
+            email_to_rname("admin@golden-import.test"),
+            "admin.golden-import.test."
+        );
+        assert_eq!(
+            rname_to_email(r"first\.last.example.com."),
+            "first.last@example.com"
+        );
+        assert_eq!(
+            rname_to_email("admin.golden-import.test."),
+            "admin@golden-import.test"
+        );
         for email in ["a.b.c@d.e.f", "x@y", "host_master@ex-ample.org"] {
             assert_eq!(rname_to_email(&email_to_rname(email)), email);
         }

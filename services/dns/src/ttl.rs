@@ -13,7 +13,9 @@ pub const MAX_API_TTL: i64 = 2_147_483_647;
 /// `i128::MIN`; the message is the same.
 pub fn check_ttl(value: i128, attr: &str) -> Result<(), FieldValueError> {
     if value < 0 {
-        return Err(FieldValueError(format!("Value must be >= 0 for field {attr}")));
+        return Err(FieldValueError(format!(
+            "Value must be >= 0 for field {attr}"
+        )));
     }
     if value > i128::from(MAX_API_TTL) {
         return Err(FieldValueError(format!("Value too high for {attr}")));
@@ -94,7 +96,17 @@ mod tests {
         assert_eq!(parse_zone_ttl("1d2h3m4s"), Some(93_784));
         assert_eq!(parse_zone_ttl("4294967295"), Some(u32::MAX));
         assert_eq!(parse_zone_ttl("1h0"), Some(3600));
-        for bad in ["", "h", "1x", "1h5", "4294967296", "1hh", "IN", "-1", "99999999999999w"] {
+        for bad in [
+            "",
+            "h",
+            "1x",
+            "1h5",
+            "4294967296",
+            "1hh",
+            "IN",
+            "-1",
+            "99999999999999w",
+        ] {
             assert_eq!(parse_zone_ttl(bad), None, "{bad}");
         }
     }

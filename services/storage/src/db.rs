@@ -1,14 +1,37 @@
-//! The connection pool, and the `[storage:sqlalchemy] connection` URL.
+//! The connection pool.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::pool::PoolConnection;
 use sqlx::{Executor, MySql, MySqlPool, Transaction};
 
 use crate::error::StorageError;
 
 /// A transaction on the Delegate database.
 pub type Tx = Transaction<'static, MySql>;
+
+/// How to connect (the `[storage:sqlalchemy]` options that apply to sqlx).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageOptions {
+    /// Connections kept at most (oslo.db's `max_pool_size + max_overflow`).
+    pub max_connections: u32,
+    /// How long a query waits for a free connection.
+    pub acquire_timeout: Duration,
+    /// The session `sql_mode` (oslo.db's `mysql_sql_mode`).
+    pub sql_mode: String,
+}
+
+impl Default for StorageOptions {
+    fn default() -> Self {
+        StorageOptions {
+            max_connections: 20,
+            acquire_timeout: Duration::from_secs(30),
+            sql_mode: "TRADITIONAL".into(),
+        }
+    }
+}
 
 /// The database: a pool of MySQL connections.
 #[derive(Clone, Debug)]
@@ -17,30 +40,37 @@ pub struct Storage {
 }
 
 impl Storage {
-    /// Connects to `url`, which may be written as in designate.conf
-    /// (`mysql+pymysql://user:pw@host/designate?charset=utf8`) or as sqlx expects
-    /// (`mysql://…`).
+    /// Connects to a sqlx MySQL URL (`mysql://user:pw@host:3306/designate`;
+    /// delegate-config converts designate.conf's SQLAlchemy URL) with the
+    /// default options.
     pub async fn connect(url: &str) -> Result<Storage, StorageError> {
-        let options = MySqlConnectOptions::from_str(&sqlx_url(url)?)
-            .map_err(|e| StorageError::InvalidUrl(e.to_string()))?;
+        Storage::connect_with(url, &StorageOptions::default()).await
+    }
+
+    /// Connects with explicit options.
+    pub async fn connect_with(url: &str, options: &StorageOptions) -> Result<Storage, StorageError> {
+        let connect =
+            MySqlConnectOptions::from_str(url).map_err(|e| StorageError::InvalidUrl(e.to_string()))?;
+        let sql_mode = options.sql_mode.clone();
         let pool = MySqlPoolOptions::new()
-            .max_connections(20)
-            .after_connect(|conn, _meta| {
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                let sql_mode = sql_mode.clone();
                 Box::pin(async move {
-                    // oslo.db's strict mode (over-long values are errors, not
-                    // truncations), keeping what sqlx itself relies on. READ
-                    // COMMITTED: reads after a zone row lock see every change
-                    // committed before the lock was granted.
-                    conn.execute(
-                        "SET SESSION sql_mode = 'TRADITIONAL,NO_ENGINE_SUBSTITUTION,PIPES_AS_CONCAT'",
-                    )
-                    .await?;
-                    conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    // Strict mode (over-long values are errors, not truncations),
+                    // keeping the modes sqlx itself relies on.
+                    sqlx::query("SET SESSION sql_mode = CONCAT(?, ',NO_ENGINE_SUBSTITUTION,PIPES_AS_CONCAT')")
+                        .bind(sql_mode)
+                        .execute(&mut *conn)
                         .await?;
+                    // Reads after a zone row lock must see every change committed
+                    // before the lock was granted, not an older snapshot.
+                    conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED").await?;
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(connect)
             .await?;
         Ok(Storage { pool })
     }
@@ -55,6 +85,11 @@ impl Storage {
         &self.pool
     }
 
+    /// A connection from the pool, for reads outside a transaction.
+    pub async fn acquire(&self) -> Result<PoolConnection<MySql>, StorageError> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// Starts a transaction.
     pub async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(self.pool.begin().await?)
@@ -63,45 +98,5 @@ impl Storage {
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
         self.pool.close().await;
-    }
-}
-
-/// Turns an SQLAlchemy URL into one sqlx accepts: the `+driver` suffix of the
-/// scheme goes, and so does `charset` (the tables' charset is fixed by the
-/// schema; sqlx talks utf8mb4 to the server, which converts).
-fn sqlx_url(url: &str) -> Result<String, StorageError> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| StorageError::InvalidUrl("expected mysql://user:password@host/database".into()))?;
-    let base = scheme.split('+').next().unwrap_or(scheme);
-    if base != "mysql" && base != "mariadb" {
-        return Err(StorageError::InvalidUrl(format!(
-            "unsupported database scheme {scheme:?} (MySQL or MariaDB only)"
-        )));
-    }
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && p.split('=').next() != Some("charset"))
-        .collect();
-    Ok(if kept.is_empty() {
-        format!("mysql://{path}")
-    } else {
-        format!("mysql://{path}?{}", kept.join("&"))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accepts_designate_urls() {
-        let url = sqlx_url("mysql+pymysql://designate:pw@db:3306/designate?charset=utf8").expect("url");
-        assert_eq!(url, "mysql://designate:pw@db:3306/designate");
-        let url = sqlx_url("mysql://u@h/d?charset=utf8&ssl-mode=REQUIRED").expect("url");
-        assert_eq!(url, "mysql://u@h/d?ssl-mode=REQUIRED");
-        assert!(sqlx_url("postgresql://h/d").is_err());
-        assert!(sqlx_url("not a url").is_err());
     }
 }

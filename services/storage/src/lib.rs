@@ -39,8 +39,9 @@ pub mod testing;
 pub mod tlds;
 pub mod zones;
 
-pub use db::{Storage, Tx};
+pub use db::{Storage, StorageOptions, Tx};
 pub use error::{Resource, StorageError};
 pub use migrate::MigrationReport;
 pub use paging::PageRequest;
 pub use scope::Scope;
+pub use sqlx::MySqlConnection;

@@ -22,7 +22,9 @@ use crate::rows::{db_id, get as col, opt_db_id, opt_uuid as opt_uuid_col, uuid a
 #[derive(Debug, thiserror::Error)]
 pub enum PoolConfigError {
     /// The entry's id is not stored, but its name belongs to another pool.
-    #[error("Pool {name} already exist with id {existing_id}. You cannot change id to an existing pool.")]
+    #[error(
+        "Pool {name} already exist with id {existing_id}. You cannot change id to an existing pool."
+    )]
     IdConflict { name: String, existing_id: Uuid },
     /// A unique key refused a row: the entry repeats a value.
     #[error("duplicate {what}: {detail}")]
@@ -48,32 +50,32 @@ pub struct PoolApplied {
 }
 
 /// The pool with this id, with all its children; `NotFound(Pool)` if absent.
-pub async fn get_pool(db: &MySqlPool, id: Uuid) -> Result<Pool, StorageError> {
-    let mut conn = db.acquire().await?;
-    match pool_row(&mut conn, PoolKey::Id(id), false).await? {
-        Some(pool) => with_children(&mut conn, pool).await,
+pub async fn get_pool(conn: &mut MySqlConnection, id: Uuid) -> Result<Pool, StorageError> {
+    match pool_row(conn, PoolKey::Id(id), false).await? {
+        Some(pool) => with_children(conn, pool).await,
         None => Err(StorageError::NotFound(Resource::Pool)),
     }
 }
 
 /// The pool with this name (case-insensitive, as the column collates), if any.
-pub async fn find_pool_by_name(db: &MySqlPool, name: &str) -> Result<Option<Pool>, StorageError> {
-    let mut conn = db.acquire().await?;
-    match pool_row(&mut conn, PoolKey::Name(name), false).await? {
-        Some(pool) => with_children(&mut conn, pool).await.map(Some),
+pub async fn find_pool_by_name(
+    conn: &mut MySqlConnection,
+    name: &str,
+) -> Result<Option<Pool>, StorageError> {
+    match pool_row(conn, PoolKey::Name(name), false).await? {
+        Some(pool) => with_children(conn, pool).await.map(Some),
         None => Ok(None),
     }
 }
 
 /// Every pool with its children, oldest first.
-pub async fn list_pools(db: &MySqlPool) -> Result<Vec<Pool>, StorageError> {
-    let mut conn = db.acquire().await?;
+pub async fn list_pools(conn: &mut MySqlConnection) -> Result<Vec<Pool>, StorageError> {
     let sql = "SELECT id, version, created_at, updated_at, name, description, tenant_id, provisioner \
                FROM pools ORDER BY created_at, id";
     let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
     let mut pools = Vec::with_capacity(rows.len());
     for row in &rows {
-        pools.push(with_children(&mut conn, pool_from_row(row)?).await?);
+        pools.push(with_children(conn, pool_from_row(row)?).await?);
     }
     Ok(pools)
 }
@@ -88,7 +90,11 @@ pub async fn list_pools(db: &MySqlPool) -> Result<Vec<Pool>, StorageError> {
 /// A pool that is not found is created, with `config.id` if given. An id that
 /// is not stored while another pool already has the name is refused, as
 /// Designate does. With `dry_run` everything is checked, then rolled back.
-pub async fn apply_pool_config(db: &MySqlPool, config: &Pool, dry_run: bool) -> Result<PoolApplied, PoolConfigError> {
+pub async fn apply_pool_config(
+    db: &MySqlPool,
+    config: &Pool,
+    dry_run: bool,
+) -> Result<PoolApplied, PoolConfigError> {
     let mut tx = db.begin().await?;
     let existing = match config.id {
         Some(id) => pool_row(&mut tx, PoolKey::Id(id), true).await?,
@@ -123,14 +129,21 @@ const POOL_BY_NAME: &str = "SELECT id, version, created_at, updated_at, name, de
 const POOL_BY_NAME_LOCKED: &str = "SELECT id, version, created_at, updated_at, name, description, tenant_id, \
                                    provisioner FROM pools WHERE name = ? FOR UPDATE";
 
-async fn pool_row(conn: &mut MySqlConnection, key: PoolKey<'_>, lock: bool) -> Result<Option<Pool>, StorageError> {
+async fn pool_row(
+    conn: &mut MySqlConnection,
+    key: PoolKey<'_>,
+    lock: bool,
+) -> Result<Option<Pool>, StorageError> {
     let (sql, value) = match (key, lock) {
         (PoolKey::Id(id), false) => (POOL_BY_ID, db_id(&id)),
         (PoolKey::Id(id), true) => (POOL_BY_ID_LOCKED, db_id(&id)),
         (PoolKey::Name(name), false) => (POOL_BY_NAME, name.to_owned()),
         (PoolKey::Name(name), true) => (POOL_BY_NAME_LOCKED, name.to_owned()),
     };
-    let row = sqlx::query(sql).bind(value).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sql)
+        .bind(value)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(pool_from_row).transpose()
 }
 
@@ -151,7 +164,10 @@ fn pool_from_row(row: &MySqlRow) -> Result<Pool, StorageError> {
 /// Fills in the children of a pool read from the `pools` table.
 async fn with_children(conn: &mut MySqlConnection, mut pool: Pool) -> Result<Pool, StorageError> {
     let Some(id) = pool.id else {
-        return Err(StorageError::BadRow { column: "id", detail: "pool without id".into() });
+        return Err(StorageError::BadRow {
+            column: "id",
+            detail: "pool without id".into(),
+        });
     };
     let key = db_id(&id);
     pool.ns_records = ns_records(conn, &key, id).await?;
@@ -162,18 +178,28 @@ async fn with_children(conn: &mut MySqlConnection, mut pool: Pool) -> Result<Poo
     Ok(pool)
 }
 
-const NS_RECORDS: &str = "SELECT id, priority, hostname FROM pool_ns_records WHERE pool_id = ? ORDER BY created_at, id";
-const ATTRIBUTES: &str = "SELECT `key`, value FROM pool_attributes WHERE pool_id = ? ORDER BY created_at, id";
-const NAMESERVERS: &str =
-    "SELECT id, host, port, tsigkey_id FROM pool_nameservers WHERE pool_id = ? ORDER BY created_at, id";
-const TARGETS: &str =
-    "SELECT id, type, tsigkey_id, description FROM pool_targets WHERE pool_id = ? ORDER BY created_at, id";
-const ALSO_NOTIFIES: &str = "SELECT host, port FROM pool_also_notifies WHERE pool_id = ? ORDER BY created_at, id";
-const MASTERS: &str = "SELECT host, port FROM pool_target_masters WHERE pool_target_id = ? ORDER BY created_at, id";
-const OPTIONS: &str = "SELECT `key`, value FROM pool_target_options WHERE pool_target_id = ? ORDER BY created_at, id";
+const NS_RECORDS: &str =
+    "SELECT id, priority, hostname FROM pool_ns_records WHERE pool_id = ? ORDER BY created_at, id";
+const ATTRIBUTES: &str =
+    "SELECT `key`, value FROM pool_attributes WHERE pool_id = ? ORDER BY created_at, id";
+const NAMESERVERS: &str = "SELECT id, host, port, tsigkey_id FROM pool_nameservers WHERE pool_id = ? ORDER BY created_at, id";
+const TARGETS: &str = "SELECT id, type, tsigkey_id, description FROM pool_targets WHERE pool_id = ? ORDER BY created_at, id";
+const ALSO_NOTIFIES: &str =
+    "SELECT host, port FROM pool_also_notifies WHERE pool_id = ? ORDER BY created_at, id";
+const MASTERS: &str =
+    "SELECT host, port FROM pool_target_masters WHERE pool_target_id = ? ORDER BY created_at, id";
+const OPTIONS: &str =
+    "SELECT `key`, value FROM pool_target_options WHERE pool_target_id = ? ORDER BY created_at, id";
 
-async fn ns_records(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolNsRecord>, StorageError> {
-    let rows = sqlx::query(NS_RECORDS).bind(key).fetch_all(&mut *conn).await?;
+async fn ns_records(
+    conn: &mut MySqlConnection,
+    key: &str,
+    pool_id: Uuid,
+) -> Result<Vec<PoolNsRecord>, StorageError> {
+    let rows = sqlx::query(NS_RECORDS)
+        .bind(key)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(PoolNsRecord {
@@ -186,8 +212,15 @@ async fn ns_records(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Res
         .collect()
 }
 
-async fn nameservers(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolNameserver>, StorageError> {
-    let rows = sqlx::query(NAMESERVERS).bind(key).fetch_all(&mut *conn).await?;
+async fn nameservers(
+    conn: &mut MySqlConnection,
+    key: &str,
+    pool_id: Uuid,
+) -> Result<Vec<PoolNameserver>, StorageError> {
+    let rows = sqlx::query(NAMESERVERS)
+        .bind(key)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(PoolNameserver {
@@ -201,7 +234,11 @@ async fn nameservers(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Re
         .collect()
 }
 
-async fn targets(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result<Vec<PoolTarget>, StorageError> {
+async fn targets(
+    conn: &mut MySqlConnection,
+    key: &str,
+    pool_id: Uuid,
+) -> Result<Vec<PoolTarget>, StorageError> {
     let rows = sqlx::query(TARGETS).bind(key).fetch_all(&mut *conn).await?;
     let mut targets = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -220,46 +257,91 @@ async fn targets(conn: &mut MySqlConnection, key: &str, pool_id: Uuid) -> Result
     Ok(targets)
 }
 
-async fn host_ports(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<Vec<HostPort>, StorageError> {
+async fn host_ports(
+    conn: &mut MySqlConnection,
+    sql: &'static str,
+    key: &str,
+) -> Result<Vec<HostPort>, StorageError> {
     let rows = sqlx::query(sql).bind(key).fetch_all(&mut *conn).await?;
-    rows.iter().map(|r| Ok(HostPort { host: col(r, "host")?, port: port_col(r)? })).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(HostPort {
+                host: col(r, "host")?,
+                port: port_col(r)?,
+            })
+        })
+        .collect()
 }
 
-async fn key_values(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<Vec<KeyValue>, StorageError> {
+async fn key_values(
+    conn: &mut MySqlConnection,
+    sql: &'static str,
+    key: &str,
+) -> Result<Vec<KeyValue>, StorageError> {
     let rows = sqlx::query(sql).bind(key).fetch_all(&mut *conn).await?;
-    rows.iter().map(|r| Ok(KeyValue { key: col(r, "key")?, value: col(r, "value")? })).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(KeyValue {
+                key: col(r, "key")?,
+                value: col(r, "value")?,
+            })
+        })
+        .collect()
 }
 
 fn port_col(row: &MySqlRow) -> Result<u16, StorageError> {
     let port: i32 = col(row, "port")?;
-    u16::try_from(port).map_err(|_| StorageError::BadRow { column: "port", detail: format!("{port} is out of range") })
+    u16::try_from(port).map_err(|_| StorageError::BadRow {
+        column: "port",
+        detail: format!("{port} is out of range"),
+    })
 }
 
-async fn create_pool(conn: &mut MySqlConnection, config: &Pool) -> Result<PoolApplied, PoolConfigError> {
+async fn create_pool(
+    conn: &mut MySqlConnection,
+    config: &Pool,
+) -> Result<PoolApplied, PoolConfigError> {
     if let Some(other) = pool_row(conn, PoolKey::Name(&config.name), true).await? {
         let existing_id = other.id.unwrap_or_default();
-        return Err(PoolConfigError::IdConflict { name: config.name.clone(), existing_id });
+        return Err(PoolConfigError::IdConflict {
+            name: config.name.clone(),
+            existing_id,
+        });
     }
     let id = config.id.unwrap_or_else(new_id);
     let key = db_id(&id);
-    sqlx::query("INSERT INTO pools (id, created_at, version, name, description) VALUES (?, ?, 1, ?, ?)")
-        .bind(&key)
-        .bind(time::now())
-        .bind(&config.name)
-        .bind(&config.description)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO pools (id, created_at, version, name, description) VALUES (?, ?, 1, ?, ?)",
+    )
+    .bind(&key)
+    .bind(time::now())
+    .bind(&config.name)
+    .bind(&config.description)
+    .execute(&mut *conn)
+    .await?;
     insert_ns_records(conn, &key, &config.ns_records).await?;
     insert_attributes(conn, &key, &config.attributes).await?;
     insert_nameservers(conn, &key, &config.nameservers).await?;
     insert_also_notifies(conn, &key, &config.also_notifies).await?;
     insert_targets(conn, &key, &config.targets).await?;
-    Ok(PoolApplied { id, created: true, changed: true })
+    Ok(PoolApplied {
+        id,
+        created: true,
+        changed: true,
+    })
 }
 
-async fn update_pool(conn: &mut MySqlConnection, stored: &Pool, config: &Pool) -> Result<PoolApplied, PoolConfigError> {
+async fn update_pool(
+    conn: &mut MySqlConnection,
+    stored: &Pool,
+    config: &Pool,
+) -> Result<PoolApplied, PoolConfigError> {
     let Some(id) = stored.id else {
-        return Err(StorageError::BadRow { column: "id", detail: "pool without id".into() }.into());
+        return Err(StorageError::BadRow {
+            column: "id",
+            detail: "pool without id".into(),
+        }
+        .into());
     };
     let key = db_id(&id);
     let mut changed = update_pool_row(conn, &key, stored, config).await?;
@@ -279,7 +361,12 @@ async fn update_pool(conn: &mut MySqlConnection, stored: &Pool, config: &Pool) -
         changed = true;
     }
     if stored.also_notifies != config.also_notifies {
-        delete_children(conn, "DELETE FROM pool_also_notifies WHERE pool_id = ?", &key).await?;
+        delete_children(
+            conn,
+            "DELETE FROM pool_also_notifies WHERE pool_id = ?",
+            &key,
+        )
+        .await?;
         insert_also_notifies(conn, &key, &config.also_notifies).await?;
         changed = true;
     }
@@ -289,7 +376,11 @@ async fn update_pool(conn: &mut MySqlConnection, stored: &Pool, config: &Pool) -
         insert_targets(conn, &key, &config.targets).await?;
         changed = true;
     }
-    Ok(PoolApplied { id, created: false, changed })
+    Ok(PoolApplied {
+        id,
+        created: false,
+        changed,
+    })
 }
 
 /// Name and description; a description left out of the file is kept.
@@ -315,12 +406,17 @@ async fn update_pool_row(
 }
 
 fn same_ns_records(a: &[PoolNsRecord], b: &[PoolNsRecord]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.hostname == y.hostname && x.priority == y.priority)
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.hostname == y.hostname && x.priority == y.priority)
 }
 
 fn same_nameservers(a: &[PoolNameserver], b: &[PoolNameserver]) -> bool {
     a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| x.host == y.host && x.port == y.port && x.tsigkey_id == y.tsigkey_id)
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.host == y.host && x.port == y.port && x.tsigkey_id == y.tsigkey_id)
 }
 
 fn same_targets(a: &[PoolTarget], b: &[PoolTarget]) -> bool {
@@ -334,7 +430,11 @@ fn same_targets(a: &[PoolTarget], b: &[PoolTarget]) -> bool {
         })
 }
 
-async fn delete_children(conn: &mut MySqlConnection, sql: &'static str, key: &str) -> Result<(), PoolConfigError> {
+async fn delete_children(
+    conn: &mut MySqlConnection,
+    sql: &'static str,
+    key: &str,
+) -> Result<(), PoolConfigError> {
     sqlx::query(sql).bind(key).execute(&mut *conn).await?;
     Ok(())
 }
@@ -347,7 +447,11 @@ fn ordered_ids(n: usize) -> Vec<String> {
     ids
 }
 
-async fn insert_ns_records(conn: &mut MySqlConnection, key: &str, rows: &[PoolNsRecord]) -> Result<(), PoolConfigError> {
+async fn insert_ns_records(
+    conn: &mut MySqlConnection,
+    key: &str,
+    rows: &[PoolNsRecord],
+) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, ns) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -366,7 +470,11 @@ async fn insert_ns_records(conn: &mut MySqlConnection, key: &str, rows: &[PoolNs
     Ok(())
 }
 
-async fn insert_attributes(conn: &mut MySqlConnection, key: &str, rows: &[KeyValue]) -> Result<(), PoolConfigError> {
+async fn insert_attributes(
+    conn: &mut MySqlConnection,
+    key: &str,
+    rows: &[KeyValue],
+) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, kv) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -408,7 +516,11 @@ async fn insert_nameservers(
     Ok(())
 }
 
-async fn insert_also_notifies(conn: &mut MySqlConnection, key: &str, rows: &[HostPort]) -> Result<(), PoolConfigError> {
+async fn insert_also_notifies(
+    conn: &mut MySqlConnection,
+    key: &str,
+    rows: &[HostPort],
+) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, hp) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -426,7 +538,11 @@ async fn insert_also_notifies(conn: &mut MySqlConnection, key: &str, rows: &[Hos
     Ok(())
 }
 
-async fn insert_targets(conn: &mut MySqlConnection, key: &str, rows: &[PoolTarget]) -> Result<(), PoolConfigError> {
+async fn insert_targets(
+    conn: &mut MySqlConnection,
+    key: &str,
+    rows: &[PoolTarget],
+) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, t) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -447,7 +563,11 @@ async fn insert_targets(conn: &mut MySqlConnection, key: &str, rows: &[PoolTarge
     Ok(())
 }
 
-async fn insert_target_masters(conn: &mut MySqlConnection, target: &str, rows: &[HostPort]) -> Result<(), PoolConfigError> {
+async fn insert_target_masters(
+    conn: &mut MySqlConnection,
+    target: &str,
+    rows: &[HostPort],
+) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, m) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -466,7 +586,11 @@ async fn insert_target_masters(conn: &mut MySqlConnection, target: &str, rows: &
     Ok(())
 }
 
-async fn insert_target_options(conn: &mut MySqlConnection, target: &str, rows: &[KeyValue]) -> Result<(), PoolConfigError> {
+async fn insert_target_options(
+    conn: &mut MySqlConnection,
+    target: &str,
+    rows: &[KeyValue],
+) -> Result<(), PoolConfigError> {
     let now = time::now();
     for (id, o) in ordered_ids(rows.len()).iter().zip(rows) {
         sqlx::query(
@@ -489,9 +613,10 @@ async fn insert_target_options(conn: &mut MySqlConnection, target: &str, rows: &
 /// file's fault: say which kind of entry repeats.
 fn child_err(e: sqlx::Error, what: &'static str) -> PoolConfigError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            PoolConfigError::Duplicate { what, detail: d.message().to_owned() }
-        }
+        sqlx::Error::Database(d) if d.is_unique_violation() => PoolConfigError::Duplicate {
+            what,
+            detail: d.message().to_owned(),
+        },
         _ => e.into(),
     }
 }
@@ -506,19 +631,28 @@ mod tests {
         let mut sorted = ids.clone();
         sorted.sort();
         assert_eq!(ids, sorted);
-        assert!(ids.iter().all(|i| i.len() == 32 && Uuid::try_parse(i).is_ok()));
+        assert!(
+            ids.iter()
+                .all(|i| i.len() == 32 && Uuid::try_parse(i).is_ok())
+        );
     }
 
     #[test]
     fn target_comparison_sees_option_changes() {
         let t = PoolTarget {
             backend: "bind9".into(),
-            options: vec![KeyValue { key: "port".into(), value: "53".into() }],
+            options: vec![KeyValue {
+                key: "port".into(),
+                value: "53".into(),
+            }],
             ..PoolTarget::default()
         };
         let mut changed = t.clone();
         changed.options[0].value = "5353".into();
-        assert!(same_targets(std::slice::from_ref(&t), std::slice::from_ref(&t)));
+        assert!(same_targets(
+            std::slice::from_ref(&t),
+            std::slice::from_ref(&t)
+        ));
         assert!(!same_targets(&[t], &[changed]));
     }
 }

@@ -83,7 +83,8 @@ pub async fn find_closest_zone(
         ZoneScope::Pool(id) => ("pool_id", db_id(&id)),
         ZoneScope::Zone(id) => ("id", db_id(&id)),
     };
-    let mut qb = QueryBuilder::<MySql>::new("SELECT id, name, ttl, type FROM zones WHERE name IN (");
+    let mut qb =
+        QueryBuilder::<MySql>::new("SELECT id, name, ttl, type FROM zones WHERE name IN (");
     let mut list = qb.separated(", ");
     for name in names {
         list.push_bind(name.as_str());
@@ -155,7 +156,10 @@ pub async fn find_recordset(
             data.push(text);
         }
     }
-    Ok(Some(ServedRecordSet { ttl: get(first, "ttl")?, data }))
+    Ok(Some(ServedRecordSet {
+        ttl: get(first, "ttl")?,
+        data,
+    }))
 }
 
 fn served_zone(row: &MySqlRow) -> Result<ServedZone, StorageError> {

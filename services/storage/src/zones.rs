@@ -24,6 +24,7 @@ pub struct ZoneSummary {
     pub name: String,
     pub tenant_id: Option<String>,
     pub pool_id: Option<Uuid>,
+    pub parent_zone_id: Option<Uuid>,
 }
 
 /// The columns a zone criterion may name (and sort by).
@@ -281,6 +282,23 @@ pub async fn lock_pool_for_creation(conn: &mut MySqlConnection, pool_id: Uuid) -
     found.map(|_| ()).ok_or(StorageError::NotFound(Resource::Pool))
 }
 
+/// The SOA MNAME of the pool's zones: the hostname of its first NS record in
+/// storage order (`created_at`, `id`), whatever the priorities say
+/// (spec/domain-rules.md §5.1). `None` if the pool has no NS record.
+pub async fn soa_mname(conn: &mut MySqlConnection, pool_id: Uuid) -> Result<Option<String>, StorageError> {
+    let name = sqlx::query_scalar("SELECT hostname FROM pool_ns_records WHERE pool_id = ? ORDER BY created_at, id LIMIT 1")
+        .bind(db_id(&pool_id))
+        .fetch_optional(conn)
+        .await?;
+    Ok(name)
+}
+
+/// Deletes every share of a zone (zone delete with `delete_shares`).
+pub async fn delete_shares(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<u64, StorageError> {
+    let done = sqlx::query("DELETE FROM shared_zones WHERE zone_id = ?").bind(db_id(&zone_id)).execute(conn).await?;
+    Ok(done.rows_affected())
+}
+
 /// True if the zone is shared with `project`.
 pub async fn is_shared_with(conn: &mut MySqlConnection, zone_id: Uuid, project: &str) -> Result<bool, StorageError> {
     let found: Option<i32> =
@@ -298,7 +316,7 @@ pub async fn live_by_names(conn: &mut MySqlConnection, names: &[String]) -> Resu
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb = QueryBuilder::<MySql>::new("SELECT id, name, tenant_id, pool_id FROM zones WHERE deleted = '0' AND name IN (");
+    let mut qb = QueryBuilder::<MySql>::new("SELECT id, name, tenant_id, pool_id, parent_zone_id FROM zones WHERE deleted = '0' AND name IN (");
     push_list(&mut qb, names);
     let found = qb.build().fetch_all(conn).await?;
     found.iter().map(summary_from_row).collect()
@@ -306,7 +324,7 @@ pub async fn live_by_names(conn: &mut MySqlConnection, names: &[String]) -> Resu
 
 /// Live zones, in every pool, below `name` (`*.name`).
 pub async fn live_subzones(conn: &mut MySqlConnection, name: &str) -> Result<Vec<ZoneSummary>, StorageError> {
-    let found = sqlx::query("SELECT id, name, tenant_id, pool_id FROM zones WHERE deleted = '0' AND name LIKE ?")
+    let found = sqlx::query("SELECT id, name, tenant_id, pool_id, parent_zone_id FROM zones WHERE deleted = '0' AND name LIKE ?")
         .bind(format!("%.{}", rows::like_escape(name)))
         .fetch_all(conn)
         .await?;
@@ -316,7 +334,7 @@ pub async fn live_subzones(conn: &mut MySqlConnection, name: &str) -> Result<Vec
 /// Live zones whose parent is `parent_id`, any project.
 pub async fn live_children(conn: &mut MySqlConnection, parent_id: Uuid) -> Result<Vec<ZoneSummary>, StorageError> {
     let found =
-        sqlx::query("SELECT id, name, tenant_id, pool_id FROM zones WHERE deleted = '0' AND parent_zone_id = ?")
+        sqlx::query("SELECT id, name, tenant_id, pool_id, parent_zone_id FROM zones WHERE deleted = '0' AND parent_zone_id = ?")
             .bind(db_id(&parent_id))
             .fetch_all(conn)
             .await?;
@@ -338,6 +356,7 @@ fn summary_from_row(row: &MySqlRow) -> Result<ZoneSummary, StorageError> {
         name: rows::get(row, "name")?,
         tenant_id: rows::get(row, "tenant_id")?,
         pool_id: rows::opt_uuid(row, "pool_id")?,
+        parent_zone_id: rows::opt_uuid(row, "parent_zone_id")?,
     })
 }
 

@@ -55,8 +55,11 @@ impl Bind9 {
             base.extend(["-k".to_owned(), file.to_owned()]);
         }
         let clean = opt("clean_zonefile").unwrap_or("false");
-        let clean_zonefile = parse_bool(clean)
-            .map_err(|why| BackendError::BadOption { option: "clean_zonefile", value: clean.to_owned(), why })?;
+        let clean_zonefile = parse_bool(clean).map_err(|why| BackendError::BadOption {
+            option: "clean_zonefile",
+            value: clean.to_owned(),
+            why,
+        })?;
         let timeout = match opt("rndc_timeout") {
             None => None,
             Some(t) => Some(parse_seconds(t).map_err(|why| BackendError::BadOption {
@@ -76,14 +79,22 @@ impl Bind9 {
 
     /// `in <view>`, or empty.
     fn view_clause(&self) -> String {
-        self.view.as_ref().map(|v| format!("in {v}")).unwrap_or_default()
+        self.view
+            .as_ref()
+            .map(|v| format!("in {v}"))
+            .unwrap_or_default()
     }
 
     /// `<name> <view> { type slave; masters { <h> port <p>; …;}; file "slave.<name.><id>"; };`
     fn zone_config(&self, zone: &Zone, masters: &[HostPort]) -> Result<String, BackendError> {
         let name = checked_name(zone)?;
-        let id = zone.id.ok_or_else(|| BackendError::BadZoneName(format!("{name} (no zone id)")))?;
-        let masters: Vec<String> = masters.iter().map(|m| format!("{} port {}", m.host, m.port)).collect();
+        let id = zone
+            .id
+            .ok_or_else(|| BackendError::BadZoneName(format!("{name} (no zone id)")))?;
+        let masters: Vec<String> = masters
+            .iter()
+            .map(|m| format!("{} port {}", m.host, m.port))
+            .collect();
         Ok(format!(
             "{} {} {{ type slave; masters {{ {};}}; file \"slave.{}{}\"; }};",
             name.trim_end_matches('.'),
@@ -95,23 +106,38 @@ impl Bind9 {
     }
 
     /// The full argv of `rndc addzone`, masters in the given order.
-    pub fn addzone_argv(&self, zone: &Zone, masters: &[HostPort]) -> Result<Vec<String>, BackendError> {
+    pub fn addzone_argv(
+        &self,
+        zone: &Zone,
+        masters: &[HostPort],
+    ) -> Result<Vec<String>, BackendError> {
         Ok(self.argv(["addzone".to_owned(), self.zone_config(zone, masters)?]))
     }
 
     /// The full argv of `rndc modzone`, masters in the given order.
-    pub fn modzone_argv(&self, zone: &Zone, masters: &[HostPort]) -> Result<Vec<String>, BackendError> {
+    pub fn modzone_argv(
+        &self,
+        zone: &Zone,
+        masters: &[HostPort],
+    ) -> Result<Vec<String>, BackendError> {
         Ok(self.argv(["modzone".to_owned(), self.zone_config(zone, masters)?]))
     }
 
     /// The full argv of `rndc showzone`.
     pub fn showzone_argv(&self, zone: &Zone) -> Result<Vec<String>, BackendError> {
         let name = checked_name(zone)?;
-        Ok(self.argv(["showzone".to_owned(), format!("{} {}", name.trim_end_matches('.'), self.view_clause())]))
+        Ok(self.argv([
+            "showzone".to_owned(),
+            format!("{} {}", name.trim_end_matches('.'), self.view_clause()),
+        ]))
     }
 
     /// The full argv of `rndc delzone`; `-clean` removes the zone file too.
-    pub fn delzone_argv(&self, zone: &Zone, hard_delete: bool) -> Result<Vec<String>, BackendError> {
+    pub fn delzone_argv(
+        &self,
+        zone: &Zone,
+        hard_delete: bool,
+    ) -> Result<Vec<String>, BackendError> {
         let name = checked_name(zone)?;
         let target = format!("{} {}", name.trim_end_matches('.'), self.view_clause());
         if self.clean_zonefile || hard_delete {
@@ -183,8 +209,14 @@ impl Backend for Bind9 {
 fn checked_name(zone: &Zone) -> Result<&str, BackendError> {
     let name = zone.name.as_str();
     let safe = !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'*' | b'/'));
-    if safe { Ok(name) } else { Err(BackendError::BadZoneName(name.to_owned())) }
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'*' | b'/'));
+    if safe {
+        Ok(name)
+    } else {
+        Err(BackendError::BadZoneName(name.to_owned()))
+    }
 }
 
 /// A failed rndc run.
@@ -198,7 +230,10 @@ struct RndcFailure {
 
 impl RndcFailure {
     fn not_run(message: String) -> Self {
-        RndcFailure { output: String::new(), message }
+        RndcFailure {
+            output: String::new(),
+            message,
+        }
     }
 }
 
@@ -217,9 +252,12 @@ async fn run_rndc(argv: &[String], timeout: Option<Duration>) -> Result<(), Rndc
     cmd.args(args).stdin(Stdio::null()).kill_on_drop(true);
     let run = cmd.output();
     let output = match timeout {
-        Some(t) => tokio::time::timeout(t, run)
-            .await
-            .map_err(|_| RndcFailure::not_run(format!("{program} {}: timed out after {t:?}", args.join(" "))))?,
+        Some(t) => tokio::time::timeout(t, run).await.map_err(|_| {
+            RndcFailure::not_run(format!(
+                "{program} {}: timed out after {t:?}",
+                args.join(" ")
+            ))
+        })?,
         None => run.await,
     }
     .map_err(|e| RndcFailure::not_run(format!("cannot run {program}: {e}")))?;
@@ -231,8 +269,16 @@ async fn run_rndc(argv: &[String], timeout: Option<Duration>) -> Result<(), Rndc
         String::from_utf8_lossy(&output.stderr).trim(),
         String::from_utf8_lossy(&output.stdout).trim()
     );
-    let message = format!("{program} {} failed ({}): {}", args.join(" "), output.status, printed.trim());
-    Err(RndcFailure { output: printed, message })
+    let message = format!(
+        "{program} {} failed ({}): {}",
+        args.join(" "),
+        output.status,
+        printed.trim()
+    );
+    Err(RndcFailure {
+        output: printed,
+        message,
+    })
 }
 
 #[cfg(test)]

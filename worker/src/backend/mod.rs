@@ -16,7 +16,11 @@ pub enum BackendError {
     #[error("unsupported backend type {0:?} (supported: bind9, fake)")]
     Unsupported(String),
     #[error("bad option {option} = {value:?}: {why}")]
-    BadOption { option: &'static str, value: String, why: String },
+    BadOption {
+        option: &'static str,
+        value: String,
+        why: String,
+    },
     #[error("zone name {0:?} cannot be passed to the backend")]
     BadZoneName(String),
     #[error("{0}")]

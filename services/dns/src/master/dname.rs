@@ -14,6 +14,7 @@ pub(crate) struct Name(Vec<u8>);
 
 impl Name {
     /// The root name, `.`.
+    #[cfg(test)]
     pub(crate) fn root() -> Self {
         Name(vec![0])
     }
@@ -179,9 +180,12 @@ pub(crate) fn split_name(wire: &[u8]) -> SyntaxResult<(&[u8], &[u8])> {
             return Err(Syntax::new("compressed or invalid label"));
         }
         pos += 1 + len;
-        if pos >= MAX_WIRE + 1 {
+        if pos > MAX_WIRE {
             return Err(Syntax::new("name longer than 255 octets"));
         }
+    }
+    if pos > MAX_WIRE {
+        return Err(Syntax::new("name longer than 255 octets"));
     }
     if pos > wire.len() {
         return Err(Syntax::new("truncated name"));
@@ -241,7 +245,10 @@ mod tests {
     #[test]
     fn absolute_relative_and_origin() {
         assert_eq!(text("Www.Example.ORG.", None).unwrap(), "Www.Example.ORG.");
-        assert_eq!(text("www", Some("example.test.")).unwrap(), "www.example.test.");
+        assert_eq!(
+            text("www", Some("example.test.")).unwrap(),
+            "www.example.test."
+        );
         assert_eq!(text("@", Some("example.test.")).unwrap(), "example.test.");
         assert_eq!(text(".", None).unwrap(), ".");
         assert!(text("www", None).is_err());
@@ -251,7 +258,10 @@ mod tests {
     #[test]
     fn escapes_follow_bind() {
         assert_eq!(text(r"x\065y.", None).unwrap(), "xAy.");
-        assert_eq!(text(r"a\.b\032c.example.", None).unwrap(), r"a\.b\032c.example.");
+        assert_eq!(
+            text(r"a\.b\032c.example.", None).unwrap(),
+            r"a\.b\032c.example."
+        );
         assert_eq!(text(r"x\@y\$z.", None).unwrap(), r"x\@y\$z.");
         assert_eq!(text("\u{e9}.", None).unwrap(), r"\195\169.");
         assert!(text(r"a\1.", None).is_err());

@@ -84,7 +84,10 @@ mod tests {
         base64_into([&b"AA"[..], b"AA"], &mut out).unwrap();
         assert_eq!(out, [0, 0, 0]);
         for bad in ["AB==", "AAB=", "AA==AA==", "=", "AAA"] {
-            assert!(base64_into([bad.as_bytes()], &mut Vec::new()).is_err(), "{bad}");
+            assert!(
+                base64_into([bad.as_bytes()], &mut Vec::new()).is_err(),
+                "{bad}"
+            );
         }
         assert!(base64_into([&b"AAA="[..]], &mut Vec::new()).is_ok());
     }

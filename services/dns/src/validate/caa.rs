@@ -39,7 +39,10 @@ fn starts_with_key_value(entry: &str) -> bool {
     };
     !key.is_empty()
         && key.bytes().all(|b| b.is_ascii_alphanumeric())
-        && value.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && value
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 /// `mailto:<local>[+<tag>]@<domain>…` or `http(s)://<domain>/…`.

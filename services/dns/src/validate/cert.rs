@@ -32,7 +32,9 @@ const ALGORITHMS: [&str; 12] = [
 pub(super) fn cert(data: &str) -> Check {
     let fields: Vec<&str> = data.splitn(4, ' ').collect();
     let [cert_type, key_tag, algorithm, certificate] = fields.as_slice() else {
-        return Err(Cow::Borrowed("expected type, key tag, algorithm and certificate"));
+        return Err(Cow::Borrowed(
+            "expected type, key tag, algorithm and certificate",
+        ));
     };
     mnemonic_or_number(cert_type, &CERT_TYPES, 65535, "certificate type")?;
     ensure(
@@ -41,10 +43,16 @@ pub(super) fn cert(data: &str) -> Check {
     )?;
     int_in(key_tag, 0, 65535, "key tag")?;
     mnemonic_or_number(algorithm, &ALGORITHMS, 255, "algorithm")?;
-    ensure(is_algorithm_word(algorithm) || is_digits(algorithm), "bad algorithm mnemonic")?;
+    ensure(
+        is_algorithm_word(algorithm) || is_digits(algorithm),
+        "bad algorithm mnemonic",
+    )?;
     ensure(!certificate.contains('\n'), "newline in the certificate")?;
     let joined: Vec<u8> = certificate.split(' ').flat_map(str::bytes).collect();
-    ensure(crate::pycompat::b64decode_ok(&joined), "certificate is not base64")
+    ensure(
+        crate::pycompat::b64decode_ok(&joined),
+        "certificate is not base64",
+    )
 }
 
 /// A listed mnemonic, or Python's `int()` within `0..=max`.

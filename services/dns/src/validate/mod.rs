@@ -70,7 +70,11 @@ pub(crate) type Check = Result<(), Cow<'static, str>>;
 
 /// Refuses with `reason` unless `ok`.
 pub(crate) fn ensure(ok: bool, reason: &'static str) -> Check {
-    if ok { Ok(()) } else { Err(Cow::Borrowed(reason)) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Cow::Borrowed(reason))
+    }
 }
 
 /// Applies the §4 grammar of `rtype` to one record string, as the API does

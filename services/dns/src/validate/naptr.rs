@@ -25,7 +25,9 @@ pub(super) fn naptr(data: &str) -> Check {
 /// one (a lone `"` becomes empty, as in Designate).
 fn unquote(field: &str) -> &str {
     if field.starts_with('"') && field.ends_with('"') {
-        field.get(1..field.len().saturating_sub(1)).unwrap_or_default()
+        field
+            .get(1..field.len().saturating_sub(1))
+            .unwrap_or_default()
     } else {
         field
     }

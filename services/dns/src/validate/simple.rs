@@ -8,12 +8,18 @@ use crate::pycompat::{canonical_int, split_whitespace};
 
 /// Exactly four decimal octets, no leading zeros (dnspython `inet_aton`).
 pub(super) fn a(data: &str) -> Check {
-    ensure(crate::inet::parse_ipv4(data.as_bytes()).is_some(), "not a dotted quad")
+    ensure(
+        crate::inet::parse_ipv4(data.as_bytes()).is_some(),
+        "not a dotted quad",
+    )
 }
 
 /// Any IPv6 address `inet_pton` accepts.
 pub(super) fn aaaa(data: &str) -> Check {
-    ensure(crate::inet::parse_ipv6(data.as_bytes()).is_some(), "not an IPv6 address")
+    ensure(
+        crate::inet::parse_ipv6(data.as_bytes()).is_some(),
+        "not an IPv6 address",
+    )
 }
 
 /// CNAME, NS and PTR: a domain name.
@@ -47,7 +53,8 @@ pub(super) fn sshfp(data: &str) -> Check {
     canonical_in(fp_type, 0, 2, "fingerprint type")?;
     let len = fingerprint.len();
     ensure(
-        fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) && ((10..=40).contains(&len) || len == 64),
+        fingerprint.bytes().all(|b| b.is_ascii_hexdigit())
+            && ((10..=40).contains(&len) || len == 64),
         "fingerprint must be 10-40 or 64 hex digits",
     )
 }
@@ -58,7 +65,12 @@ pub(super) fn soa(data: &str) -> Check {
     domain_field(mname)?;
     domain_field(rname)?;
     int_in(serial, 1, 4_294_967_295, "serial")?;
-    for (value, what) in [(refresh, "refresh"), (retry, "retry"), (expire, "expire"), (minimum, "minimum")] {
+    for (value, what) in [
+        (refresh, "refresh"),
+        (retry, "retry"),
+        (expire, "expire"),
+        (minimum, "minimum"),
+    ] {
         int_in(value, 0, 2_147_483_647, what)?;
     }
     Ok(())
@@ -77,7 +89,10 @@ pub(super) fn tlsa(data: &str) -> Check {
         return Err(Cow::Borrowed("fewer than 4 fields"));
     }
     let certificate: String = rest.concat();
-    ensure(certificate.chars().count() % 2 == 0, "odd number of hex digits")?;
+    ensure(
+        certificate.chars().count().is_multiple_of(2),
+        "odd number of hex digits",
+    )?;
     let matching_value = crate::pycompat::int(matching).ok_or("matching type is not an integer")?;
     let expected = match matching_value {
         1 => Some(64),
@@ -85,9 +100,15 @@ pub(super) fn tlsa(data: &str) -> Check {
         _ => None,
     };
     if let Some(expected) = expected {
-        ensure(certificate.chars().count() == expected, "wrong data length for the matching type")?;
+        ensure(
+            certificate.chars().count() == expected,
+            "wrong data length for the matching type",
+        )?;
     }
-    ensure(certificate.bytes().all(|b| b.is_ascii_hexdigit()), "data is not hex")?;
+    ensure(
+        certificate.bytes().all(|b| b.is_ascii_hexdigit()),
+        "data is not hex",
+    )?;
     int_in(usage, 0, 255, "usage")?;
     int_in(selector, 0, 255, "selector")?;
     int_in(matching, 0, 255, "matching type")
@@ -97,6 +118,8 @@ pub(super) fn tlsa(data: &str) -> Check {
 fn canonical_in(text: &str, min: i128, max: i128, what: &'static str) -> Check {
     match canonical_int(text) {
         Some(v) if (min..=max).contains(&v) => Ok(()),
-        _ => Err(Cow::Owned(format!("{what} must be an integer {min}-{max} written plainly"))),
+        _ => Err(Cow::Owned(format!(
+            "{what} must be an integer {min}-{max} written plainly"
+        ))),
     }
 }

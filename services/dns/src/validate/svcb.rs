@@ -74,29 +74,51 @@ fn check_param(key: &str, value: &str, all: &[(&str, Cow<'_, str>)], flavour: Fl
     match key {
         "no-default-alpn" => ensure(has("alpn"), "no-default-alpn without alpn"),
         "alpn" => {
-            ensure(value.split(',').all(|id| ALPN_IDS.contains(&id)), "unsupported alpn id")?;
+            ensure(
+                value.split(',').all(|id| ALPN_IDS.contains(&id)),
+                "unsupported alpn id",
+            )?;
             ensure(stored_len <= 255, "alpn too long")
         }
         "ipv4hint" => {
-            ensure(value.split(',').all(|a| crate::inet::parse_ipv4(a.as_bytes()).is_some()), "bad ipv4hint")?;
+            ensure(
+                value
+                    .split(',')
+                    .all(|a| crate::inet::parse_ipv4(a.as_bytes()).is_some()),
+                "bad ipv4hint",
+            )?;
             ensure(stored_len <= 255, "ipv4hint too long")
         }
         "ipv6hint" => {
-            ensure(value.split(',').all(|a| crate::inet::parse_ipv6(a.as_bytes()).is_some()), "bad ipv6hint")?;
+            ensure(
+                value
+                    .split(',')
+                    .all(|a| crate::inet::parse_ipv6(a.as_bytes()).is_some()),
+                "bad ipv6hint",
+            )?;
             ensure(stored_len <= 255, "ipv6hint too long")
         }
         "port" => {
-            ensure(!value.is_empty() && value.chars().all(char::is_numeric), "port is not numeric")?;
+            ensure(
+                !value.is_empty() && value.chars().all(char::is_numeric),
+                "port is not numeric",
+            )?;
             ensure(stored_len <= 10, "port too long")
         }
         "ech" => {
             ensure(!value.contains('\\'), "escape in ech")?;
-            ensure(crate::pycompat::b64decode_str_ok(value), "ech is not base64")?;
+            ensure(
+                crate::pycompat::b64decode_str_ok(value),
+                "ech is not base64",
+            )?;
             ensure(stored_len <= 255, "ech too long")
         }
         "mandatory" => {
             let keys: Vec<&str> = value.split(',').collect();
-            ensure(keys.iter().all(|k| has(k)) && keys.len() <= all.len(), "mandatory key missing")?;
+            ensure(
+                keys.iter().all(|k| has(k)) && keys.len() <= all.len(),
+                "mandatory key missing",
+            )?;
             ensure(stored_len <= 255, "mandatory too long")
         }
         "dohpath" if flavour == Flavour::Svcb => {
@@ -120,5 +142,8 @@ pub(super) fn check_dns_binding(data: &str) -> Check {
     };
     let offers_http = alpn.split(',').any(|id| id == "h2" || id == "h3");
     let has_dohpath = params.iter().any(|(k, _)| *k == "dohpath");
-    ensure(!offers_http || has_dohpath, "alpn h2/h3 at a _dns name needs dohpath")
+    ensure(
+        !offers_http || has_dohpath,
+        "alpn h2/h3 at a _dns name needs dohpath",
+    )
 }

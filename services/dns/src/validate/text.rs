@@ -17,7 +17,9 @@ pub(super) fn txt(data: &str) -> Check {
     }
     let stripped = data.trim_matches('"');
     if !is_wrapped(data) && !stripped.contains("\" \"") {
-        return Err(Cow::Borrowed("over 255 characters and not split into quoted strings"));
+        return Err(Cow::Borrowed(
+            "over 255 characters and not split into quoted strings",
+        ));
     }
     stripped
         .split("\" \"")
@@ -28,7 +30,10 @@ pub(super) fn txt(data: &str) -> Check {
 /// sides or neither; unquoted without white space, quoted with every
 /// inner `"` escaped.
 fn single_string(value: &str) -> Check {
-    ensure(value.chars().count() <= MAX_STRING_CHARS, "string over 255 characters")?;
+    ensure(
+        value.chars().count() <= MAX_STRING_CHARS,
+        "string over 255 characters",
+    )?;
     ensure(!value.contains('\n'), "newline in the value")?;
     ensure(
         value.starts_with('"') == value.ends_with('"'),

@@ -1,0 +1,57 @@
+//! The `/v2` routes (spec/api-v2.md §7–§8). Handlers are thin: extract,
+//! turn the body into a domain object, call central, render.
+
+mod recordsets;
+mod zones;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use delegate_model::ErrorKind;
+use serde::Serialize;
+
+use crate::app::App;
+use crate::central::Central;
+use crate::error::ApiError;
+use crate::pyjson::PyJson;
+
+type ApiResult = Result<Response, ApiError>;
+
+/// The v2 router, relative to `/v2`.
+pub fn routes<C: Central>() -> Router<App<C>> {
+    Router::new()
+        .route("/zones", get(zones::list::<C>).post(zones::create::<C>))
+        .route(
+            "/zones/{zone_id}",
+            get(zones::show::<C>).delete(zones::delete::<C>),
+        )
+        .route("/zones/{zone_id}/nameservers", get(zones::nameservers::<C>))
+        .route(
+            "/zones/{zone_id}/recordsets",
+            get(recordsets::list::<C>).post(recordsets::create::<C>),
+        )
+        .route(
+            "/zones/{zone_id}/recordsets/{recordset_id}",
+            get(recordsets::show::<C>).delete(recordsets::delete::<C>),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorKind::NotFound, Some("resource not found".into()))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(ErrorKind::MethodNotAllowed, None)
+}
+
+/// A JSON body with status `status` (201 or 202) and `Location: <location>`.
+fn created<T: Serialize>(status: StatusCode, location: &str, body: T) -> Response {
+    let mut response = PyJson(status, body).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}

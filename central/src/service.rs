@@ -1,0 +1,93 @@
+//! The central service: [`CentralService`] over the database, with the
+//! workers told after each commit. The operations live in [`crate::zones`],
+//! [`crate::recordsets`] and [`crate::status`].
+
+use delegate_model::{Action, Context, Error, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus, Zone};
+use delegate_rpc::{CentralService, Paging};
+use delegate_storage::{Storage, pools};
+use uuid::Uuid;
+
+use crate::notify::{WorkerCast, WorkerNotifier};
+use crate::settings::Settings;
+
+/// Central: business rules and every write to zones, recordsets and records.
+pub struct Central<N> {
+    pub(crate) storage: Storage,
+    pub(crate) settings: Settings,
+    notifier: N,
+}
+
+impl<N: WorkerNotifier> Central<N> {
+    pub fn new(storage: Storage, settings: Settings, notifier: N) -> Self {
+        Central { storage, settings, notifier }
+    }
+
+    /// Sends the casts of a committed change. A cast that fails is logged, not
+    /// returned: the change is stored, and the producer's recovery of PENDING
+    /// zones pushes it again.
+    pub(crate) async fn push(&self, ctx: &Context, casts: Vec<WorkerCast>) {
+        for cast in &casts {
+            if let Err(e) = self.notifier.cast(ctx, cast).await {
+                tracing::warn!(error = %e, ?cast, "could not tell the workers; recovery will retry");
+            }
+        }
+    }
+}
+
+impl<N: WorkerNotifier> CentralService for Central<N> {
+    async fn create_zone(&self, ctx: Context, zone: Zone) -> Result<Zone, Error> {
+        self.create_zone_op(&ctx, zone).await
+    }
+
+    async fn get_zone(&self, ctx: Context, zone_id: Uuid) -> Result<Zone, Error> {
+        self.get_zone_op(&ctx, zone_id).await
+    }
+
+    async fn find_zones(&self, ctx: Context, paging: Paging) -> Result<(Vec<Zone>, u64), Error> {
+        self.find_zones_op(&ctx, paging).await
+    }
+
+    async fn delete_zone(&self, ctx: Context, zone_id: Uuid) -> Result<Zone, Error> {
+        self.delete_zone_op(&ctx, zone_id).await
+    }
+
+    async fn get_zone_ns_records(&self, ctx: Context, zone_id: Uuid) -> Result<Vec<PoolNsRecord>, Error> {
+        self.get_zone_ns_records_op(&ctx, zone_id).await
+    }
+
+    async fn create_recordset(&self, ctx: Context, zone_id: Uuid, recordset: RecordSet) -> Result<RecordSet, Error> {
+        self.create_recordset_op(&ctx, zone_id, recordset).await
+    }
+
+    async fn get_recordset(&self, ctx: Context, zone_id: Option<Uuid>, recordset_id: Uuid) -> Result<RecordSet, Error> {
+        self.get_recordset_op(&ctx, zone_id, recordset_id).await
+    }
+
+    async fn find_recordsets(&self, ctx: Context, paging: Paging) -> Result<(Vec<RecordSet>, u64), Error> {
+        self.find_recordsets_op(&ctx, paging).await
+    }
+
+    async fn delete_recordset(&self, ctx: Context, zone_id: Uuid, recordset_id: Uuid) -> Result<RecordSet, Error> {
+        self.delete_recordset_op(&ctx, zone_id, recordset_id).await
+    }
+
+    async fn get_pool(&self, _ctx: Context, pool_id: Uuid) -> Result<Pool, Error> {
+        let mut conn = self.storage.acquire().await?;
+        Ok(pools::get_pool(&mut conn, pool_id).await?)
+    }
+
+    async fn update_status(
+        &self,
+        _ctx: Context,
+        zone_id: Uuid,
+        status: ReportStatus,
+        serial: i64,
+        action: Option<Action>,
+    ) -> Result<(), Error> {
+        self.update_status_op(zone_id, status, serial, action).await
+    }
+
+    async fn update_service_status(&self, ctx: Context, status: ServiceStatus) -> Result<(), Error> {
+        self.update_service_status_op(&ctx, status).await
+    }
+}

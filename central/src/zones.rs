@@ -1,0 +1,315 @@
+//! Zones: create, show, list, delete, nameservers (spec/domain-rules.md §2,
+//! spec/api-v2.md §7).
+
+use delegate_model::{
+    Action, Context, Error, ErrorKind, PoolNsRecord, Record, RecordSet, Status, Zone, ZoneType, ids, time,
+};
+use delegate_rpc::Paging;
+use delegate_storage::retry::on_deadlock;
+use delegate_storage::zones::ZoneSummary;
+use delegate_storage::{MySqlConnection, PageRequest, Resource, Scope, StorageError, criteria, pools, recordsets, zones};
+use rand::Rng;
+
+use crate::access;
+use crate::notify::{WorkerCast, WorkerNotifier};
+use crate::quota::{self, Quota};
+use crate::serial;
+use crate::service::Central;
+use crate::txn::{OpError, refuse};
+use crate::zone_names;
+
+impl<N: WorkerNotifier> Central<N> {
+    /// Creates a zone in the default pool with its managed SOA and NS
+    /// recordsets, CREATE/PENDING, then casts `create_zone` to the workers.
+    pub(crate) async fn create_zone_op(&self, ctx: &Context, input: Zone) -> Result<Zone, Error> {
+        access::forbid_catalog(input.zone_type)?;
+        let owner = input.tenant_id.clone().or_else(|| ctx.project_id.clone()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::MissingProjectId,
+                "A project ID must be specified when not using a project scoped token.",
+            )
+        })?;
+        let (zone, casts) = on_deadlock(|| self.create_zone_once(ctx, &input, &owner)).await?;
+        self.push(ctx, casts).await;
+        Ok(zone)
+    }
+
+    /// One attempt, in spec order (spec/domain-rules.md §2.2).
+    async fn create_zone_once(
+        &self,
+        ctx: &Context,
+        input: &Zone,
+        owner: &str,
+    ) -> Result<(Zone, Vec<WorkerCast>), OpError> {
+        let mut tx = self.storage.begin().await?;
+        let pool_id = self.settings.default_pool_id;
+        let pool_locked = match zones::lock_pool_for_creation(&mut tx, pool_id).await {
+            Ok(()) => true,
+            Err(StorageError::NotFound(_)) => false,
+            Err(e) => return Err(e.into()),
+        };
+        let owned = zones::count_live_owned_by(&mut tx, owner).await?;
+        quota::enforce(&mut tx, &self.settings, owner, &[(Quota::Zones, owned + 1)]).await?;
+        zone_names::check_shape(&input.name, self.settings.max_zone_name_len)?;
+        zone_names::check_tlds(&mut tx, &input.name).await?;
+        let ttl = input.ttl.unwrap_or(self.settings.default_ttl);
+        self.check_ttl(ctx, i64::from(ttl))?;
+        zone_names::check_other_projects(&mut tx, &input.name, owner).await?;
+        if !pool_locked {
+            return refuse(Error::new(ErrorKind::NoValidPoolFound, "There are no pools that matched your request"));
+        }
+        let pool = pools::get_pool(&mut tx, pool_id).await?;
+        let parent = in_pool_parent(&mut tx, &input.name, owner, pool_id).await?;
+        let Some(first_ns) = pool.ns_records.first() else {
+            return refuse(Error::bare(ErrorKind::NoServersConfigured));
+        };
+        let zone = self.new_zone(input, owner, ttl, pool_id, parent);
+        zones::insert(&mut tx, &zone).await?;
+        insert_managed_recordsets(&mut tx, &zone, &first_ns.hostname, &pool.ns_records).await?;
+        let mut casts = vec![WorkerCast::CreateZone(zone.clone())];
+        casts.extend(adopt_children(&mut tx, &zone).await?);
+        tx.commit().await.map_err(StorageError::from)?;
+        Ok((zone, casts))
+    }
+
+    /// `ttl < min_ttl` → 400 `InvalidTTL`, unless the caller is an admin
+    /// (policy `use_low_ttl`).
+    pub(crate) fn check_ttl(&self, ctx: &Context, ttl: i64) -> Result<(), Error> {
+        if ttl < self.settings.min_ttl && !access::is_admin(ctx) {
+            return Err(Error::new(
+                ErrorKind::InvalidTtl,
+                format!("TTL is below the minimum: {}", self.settings.min_ttl),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The zone row of spec/domain-rules.md §2.3.
+    fn new_zone(&self, input: &Zone, owner: &str, ttl: i32, pool_id: uuid::Uuid, parent: Option<uuid::Uuid>) -> Zone {
+        let soa = &self.settings.soa;
+        let refresh = if soa.refresh_min < soa.refresh_max {
+            rand::rng().random_range(soa.refresh_min..soa.refresh_max)
+        } else {
+            soa.refresh_min
+        };
+        // PRIMARY zones start at the current time; SECONDARY ones at 1 until
+        // the first transfer; a serial given by an internal caller (import) is kept.
+        let serial = match (input.serial, input.zone_type) {
+            (s, _) if s > 0 => s,
+            (_, ZoneType::Secondary) => 1,
+            _ => time::unix_now(),
+        };
+        Zone {
+            id: Some(ids::new_id()),
+            version: 1,
+            created_at: Some(time::now()),
+            updated_at: None,
+            deleted_at: None,
+            tenant_id: Some(owner.to_owned()),
+            ttl: Some(ttl),
+            serial,
+            refresh,
+            retry: soa.retry,
+            expire: soa.expire,
+            minimum: soa.minimum,
+            status: Status::Pending,
+            action: Action::Create,
+            pool_id: Some(pool_id),
+            parent_zone_id: parent,
+            transferred_at: None,
+            delayed_notify: false,
+            increment_serial: false,
+            shared: false,
+            ..input.clone()
+        }
+    }
+
+    pub(crate) async fn get_zone_op(&self, ctx: &Context, zone_id: uuid::Uuid) -> Result<Zone, Error> {
+        let read = async {
+            let mut conn = self.storage.acquire().await?;
+            let zone = zones::get(&mut conn, zone_id).await?;
+            access::require_visible(&mut conn, ctx, &zone).await?;
+            Ok::<_, OpError>(zone)
+        };
+        Ok(read.await?)
+    }
+
+    /// Lists zones. Callers without the exact role `admin` never see CATALOG
+    /// zones (spec/api-v2.md §7.3); `*` in a filter is a wildcard.
+    pub(crate) async fn find_zones_op(&self, ctx: &Context, paging: Paging) -> Result<(Vec<Zone>, u64), Error> {
+        let mut criterion = paging.criterion;
+        criteria::expand_wildcards(&mut criterion);
+        if !ctx.roles.iter().any(|r| r == "admin") {
+            criterion.insert("type".into(), "!CATALOG".into());
+        }
+        let page = PageRequest {
+            marker: paging.marker,
+            limit: paging.limit,
+            sort_key: paging.sort_key,
+            sort_dir: paging.sort_dir,
+        };
+        let scope = Scope::of(ctx);
+        let read = async {
+            let mut conn = self.storage.acquire().await?;
+            let found = zones::find(&mut conn, &scope, &criterion, &page).await?;
+            let total = zones::count(&mut conn, &scope, &criterion).await?;
+            Ok::<_, OpError>((found, total))
+        };
+        Ok(read.await?)
+    }
+
+    /// The NS records of the zone's pool, in storage order.
+    pub(crate) async fn get_zone_ns_records_op(
+        &self,
+        ctx: &Context,
+        zone_id: uuid::Uuid,
+    ) -> Result<Vec<PoolNsRecord>, Error> {
+        let read = async {
+            let mut conn = self.storage.acquire().await?;
+            let zone = zones::get(&mut conn, zone_id).await?;
+            // NULL-owner zones are visible here, as in Designate's scoped lookup.
+            if zone.tenant_id.is_some() {
+                access::require_visible(&mut conn, ctx, &zone).await?;
+            }
+            let pool_id = zone.pool_id.ok_or(StorageError::NotFound(Resource::Pool))?;
+            Ok::<_, OpError>(pools::get_pool(&mut conn, pool_id).await?.ns_records)
+        };
+        Ok(read.await?)
+    }
+
+    /// Marks a zone DELETE/PENDING and casts `delete_zone`; with the abandon
+    /// flag, soft-deletes it at once without touching the backends.
+    pub(crate) async fn delete_zone_op(&self, ctx: &Context, zone_id: uuid::Uuid) -> Result<Zone, Error> {
+        let zone = on_deadlock(|| self.delete_zone_once(ctx, zone_id)).await?;
+        if !ctx.abandon {
+            let cast = WorkerCast::DeleteZone { zone: zone.clone(), hard_delete: ctx.hard_delete };
+            self.push(ctx, vec![cast]).await;
+        }
+        Ok(zone)
+    }
+
+    async fn delete_zone_once(&self, ctx: &Context, zone_id: uuid::Uuid) -> Result<Zone, OpError> {
+        let mut tx = self.storage.begin().await?;
+        let mut zone = zones::lock(&mut tx, zone_id).await?;
+        if zone.tenant_id.is_some() {
+            access::require_visible(&mut tx, ctx, &zone).await?;
+        }
+        access::forbid_catalog(zone.zone_type)?;
+        if !access::is_owner(ctx, &zone) && !ctx.all_tenants && !access::is_admin(ctx) {
+            return refuse(Error::bare(ErrorKind::Forbidden));
+        }
+        if zone.shared && !ctx.delete_shares {
+            return refuse(Error::new(
+                ErrorKind::ZoneShared,
+                "This zone is shared with other projects, please remove these shares before deletion \
+                 or use the delete-shares modifier to override this warning.",
+            ));
+        }
+        if !zones::live_children(&mut tx, zone_id).await?.is_empty() {
+            return refuse(Error::new(
+                ErrorKind::ZoneHasSubZone,
+                "Please delete any subzones before deleting this zone",
+            ));
+        }
+        if zone.shared {
+            zones::delete_shares(&mut tx, zone_id).await?;
+            zone.shared = false;
+        }
+        if ctx.abandon {
+            zones::soft_delete(&mut tx, &mut zone).await?;
+        } else {
+            zone.action = Action::Delete;
+            zone.status = Status::Pending;
+            zones::update(&mut tx, &mut zone).await?;
+        }
+        tx.commit().await.map_err(StorageError::from)?;
+        Ok(zone)
+    }
+}
+
+/// Step 11: the nearest existing ancestor in the same pool becomes the parent;
+/// one of another project → 403 `IllegalChildZone`.
+async fn in_pool_parent(
+    conn: &mut MySqlConnection,
+    name: &str,
+    owner: &str,
+    pool_id: uuid::Uuid,
+) -> Result<Option<uuid::Uuid>, OpError> {
+    let above = zone_names::ancestors(name);
+    let found: Vec<ZoneSummary> =
+        zones::live_by_names(conn, &above).await?.into_iter().filter(|z| z.pool_id == Some(pool_id)).collect();
+    match zone_names::nearest(&above, &found).first() {
+        Some(parent) if parent.tenant_id.as_deref() != Some(owner) => Err(zone_names::illegal_child().into()),
+        Some(parent) => Ok(Some(parent.id)),
+        None => Ok(None),
+    }
+}
+
+/// The SOA recordset and, for PRIMARY zones, the apex NS recordset: managed
+/// records, CREATE/PENDING, carried by the zone's serial.
+async fn insert_managed_recordsets(
+    conn: &mut MySqlConnection,
+    zone: &Zone,
+    mname: &str,
+    ns_records: &[PoolNsRecord],
+) -> Result<(), OpError> {
+    let mut soa = managed_recordset(zone, "SOA", &[serial::soa_text(mname, zone)]);
+    recordsets::insert(conn, &mut soa).await?;
+    if zone.zone_type == ZoneType::Primary {
+        let hosts: Vec<String> = ns_records.iter().map(|ns| ns.hostname.clone()).collect();
+        let mut ns = managed_recordset(zone, "NS", &hosts);
+        recordsets::insert(conn, &mut ns).await?;
+    }
+    Ok(())
+}
+
+fn managed_recordset(zone: &Zone, rr_type: &str, data: &[String]) -> RecordSet {
+    let id = ids::new_id();
+    let now = time::now();
+    RecordSet {
+        id: Some(id),
+        version: 1,
+        created_at: Some(now),
+        tenant_id: zone.tenant_id.clone(),
+        zone_id: zone.id,
+        zone_name: Some(zone.name.clone()),
+        name: zone.name.clone(),
+        rr_type: rr_type.to_owned(),
+        records: data
+            .iter()
+            .map(|d| Record {
+                id: Some(ids::new_id()),
+                version: 1,
+                created_at: Some(now),
+                tenant_id: zone.tenant_id.clone(),
+                zone_id: zone.id,
+                recordset_id: Some(id),
+                data: d.clone(),
+                managed: true,
+                status: Status::Pending,
+                action: Action::Create,
+                serial: zone.serial,
+                ..Record::default()
+            })
+            .collect(),
+        ..RecordSet::default()
+    }
+}
+
+/// Step 12: zones of the pool below the new one whose nearest parent it now
+/// is (they had none, or the new zone's own parent) are re-parented; they
+/// become UPDATE/PENDING with a new serial and are pushed again.
+async fn adopt_children(conn: &mut MySqlConnection, zone: &Zone) -> Result<Vec<WorkerCast>, OpError> {
+    let mut casts = Vec::new();
+    for child in zones::live_subzones(conn, &zone.name).await? {
+        if child.pool_id != zone.pool_id || child.parent_zone_id != zone.parent_zone_id {
+            continue;
+        }
+        let mut child = zones::lock(conn, child.id).await?;
+        child.parent_zone_id = zone.id;
+        serial::bump(&mut child);
+        serial::save_bumped(conn, &mut child).await?;
+        casts.push(WorkerCast::UpdateZone(child));
+    }
+    Ok(casts)
+}

@@ -1,0 +1,188 @@
+//! The result of parsing a zone file, and the grouping of its records into
+//! recordsets the way dnspython (and so Designate's import) groups them.
+
+use std::collections::HashMap;
+
+use crate::rtype::RecordType;
+
+/// One record of an imported zone file, in canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedRecord {
+    /// Owner, absolute, in presentation form (case as written).
+    pub name: String,
+    /// TTL after `$TTL`/inheritance rules.
+    pub ttl: u32,
+    /// Record type.
+    pub rtype: RecordType,
+    /// Record data in canonical presentation form, names absolute.
+    pub data: String,
+}
+
+/// An imported zone file: origin and records in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedZone {
+    /// The zone name, from the first `$ORIGIN` (absolute).
+    pub origin: String,
+    /// Records at or below the origin (others are ignored, as dnspython
+    /// ignores them).
+    pub records: Vec<ParsedRecord>,
+}
+
+/// Records of one name and type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedRecordSet {
+    /// Owner as first written.
+    pub name: String,
+    /// Record type.
+    pub rtype: RecordType,
+    /// The smallest TTL of the records (how dnspython merges them).
+    pub ttl: u32,
+    /// Distinct record data, first occurrence order.
+    pub records: Vec<String>,
+}
+
+/// The SOA of an imported zone, from which central builds the zone
+/// (§11.1 step 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoaFields {
+    /// MNAME, presentation form.
+    pub mname: String,
+    /// RNAME, presentation form.
+    pub rname: String,
+    /// The zone e-mail derived from RNAME ([`crate::soa::rname_to_email`]).
+    pub email: String,
+    pub serial: u32,
+    pub refresh: u32,
+    pub retry: u32,
+    pub expire: u32,
+    pub minimum: u32,
+    /// TTL of the SOA RRset (the zone's TTL; central maps 0 to `min_ttl`).
+    pub ttl: u32,
+}
+
+impl ParsedZone {
+    /// Is `name` the zone apex (ASCII case-insensitive)?
+    pub fn is_apex(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(&self.origin)
+    }
+
+    /// The records grouped into recordsets, as dnspython builds its zone:
+    /// names in order of first appearance, each name's sets in the order
+    /// they were created; identical data collapsed; SOA and CNAME keep only
+    /// their last record; a CNAME replaces the other sets of its name and
+    /// any other set replaces a CNAME (dnspython's node kinds).
+    pub fn recordsets(&self) -> Vec<ParsedRecordSet> {
+        let mut names: Vec<Vec<ParsedRecordSet>> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for record in &self.records {
+            let slot = *index
+                .entry(record.name.to_ascii_lowercase())
+                .or_insert_with(|| {
+                    names.push(Vec::new());
+                    names.len() - 1
+                });
+            add_to_node(&mut names[slot], record);
+        }
+        names.into_iter().flatten().collect()
+    }
+
+    /// The SOA at the origin, if there is one.
+    pub fn soa(&self) -> Option<SoaFields> {
+        let set = self
+            .recordsets()
+            .into_iter()
+            .find(|s| s.rtype == RecordType::SOA && self.is_apex(&s.name))?;
+        let data = set.records.last()?;
+        let fields: Vec<&str> = data.split(' ').collect();
+        let [mname, rname, serial, refresh, retry, expire, minimum] = fields.as_slice() else {
+            return None;
+        };
+        Some(SoaFields {
+            mname: (*mname).to_owned(),
+            rname: (*rname).to_owned(),
+            email: crate::soa::rname_to_email(rname),
+            serial: serial.parse().ok()?,
+            refresh: refresh.parse().ok()?,
+            retry: retry.parse().ok()?,
+            expire: expire.parse().ok()?,
+            minimum: minimum.parse().ok()?,
+            ttl: set.ttl,
+        })
+    }
+}
+
+/// Adds one record to the sets of its name.
+fn add_to_node(node: &mut Vec<ParsedRecordSet>, record: &ParsedRecord) {
+    let is_cname = record.rtype == RecordType::CNAME;
+    node.retain(|set| (set.rtype == RecordType::CNAME) == is_cname);
+    match node.iter_mut().find(|s| s.rtype == record.rtype) {
+        Some(set) => {
+            set.ttl = set.ttl.min(record.ttl);
+            if matches!(record.rtype, RecordType::SOA | RecordType::CNAME) {
+                set.records.clear();
+            }
+            if !set.records.contains(&record.data) {
+                set.records.push(record.data.clone());
+            }
+        }
+        None => node.push(ParsedRecordSet {
+            name: record.name.clone(),
+            rtype: record.rtype,
+            ttl: record.ttl,
+            records: vec![record.data.clone()],
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(name: &str, ttl: u32, rtype: RecordType, data: &str) -> ParsedRecord {
+        ParsedRecord {
+            name: name.into(),
+            ttl,
+            rtype,
+            data: data.into(),
+        }
+    }
+
+    #[test]
+    fn grouping_follows_dnspython() {
+        let zone = ParsedZone {
+            origin: "example.test.".into(),
+            records: vec![
+                rec("example.test.", 3600, RecordType::SOA, "a. b. 1 2 3 4 5"),
+                rec("www.example.test.", 600, RecordType::A, "192.0.2.1"),
+                rec("mail.example.test.", 300, RecordType::A, "192.0.2.9"),
+                rec("WWW.example.test.", 300, RecordType::A, "192.0.2.2"),
+                rec("www.example.test.", 900, RecordType::A, "192.0.2.1"),
+                rec("example.test.", 3600, RecordType::SOA, "a. b. 2 2 3 4 5"),
+                rec("c.example.test.", 60, RecordType::TXT, "\"x\""),
+                rec(
+                    "c.example.test.",
+                    60,
+                    RecordType::CNAME,
+                    "www.example.test.",
+                ),
+            ],
+        };
+        let sets = zone.recordsets();
+        let summary: Vec<(&str, RecordType, u32, usize)> = sets
+            .iter()
+            .map(|s| (s.name.as_str(), s.rtype, s.ttl, s.records.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("example.test.", RecordType::SOA, 3600, 1),
+                ("www.example.test.", RecordType::A, 300, 2),
+                ("mail.example.test.", RecordType::A, 300, 1),
+                ("c.example.test.", RecordType::CNAME, 60, 1),
+            ]
+        );
+        let soa = zone.soa().unwrap();
+        assert_eq!(soa.serial, 2);
+        assert_eq!(soa.email, "b");
+    }
+}
