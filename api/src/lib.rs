@@ -31,7 +31,6 @@ mod settings;
 mod v2;
 mod versions;
 
-pub use app::{App, AppService, app};
+pub use app::{AppService, app};
 pub use central::Central;
-pub use error::ApiError;
 pub use settings::{ApiSettings, AuthStrategy};

@@ -31,6 +31,10 @@ options {
     listen-on port $dns_port { 127.0.0.1; };
     listen-on-v6 { none; };
     allow-new-zones yes;
+    // The worker NOTIFYs from loopback; on a real network list its addresses.
+    allow-notify { 127.0.0.0/8; };
+    session-keyfile "$dir/session.key";
+    managed-keys-directory "$dir";
     recursion no;
     dnssec-validation no;
     notify no;

@@ -20,15 +20,12 @@ pub const SUPPORTED_DRIVERS: &[&str] = &["bind9", "fake"];
 /// Why a pools.yaml file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PoolsFileError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path} is not valid pools.yaml: {source}")]
+    #[error("cannot read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{path} is not valid pools.yaml: {error}")]
     Syntax {
         path: String,
-        source: serde_yaml::Error,
+        error: serde_yaml::Error,
     },
     #[error("{path} is not valid pools.yaml:\n{}", .problems.join("\n"))]
     Invalid { path: String, problems: Vec<String> },
@@ -101,9 +98,9 @@ pub struct PoolConfig {
 /// Reads and checks a pools.yaml file.
 pub fn load(path: &Path, verify_drivers: bool) -> Result<Vec<PoolConfig>, PoolsFileError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PoolsFileError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| PoolsFileError::Read {
         path: shown.clone(),
-        source,
+        error,
     })?;
     parse(&text, verify_drivers).map_err(|e| e.at(&shown))
 }
@@ -118,9 +115,9 @@ pub enum ParseError {
 impl ParseError {
     fn at(self, path: &str) -> PoolsFileError {
         match self {
-            ParseError::Syntax(source) => PoolsFileError::Syntax {
+            ParseError::Syntax(error) => PoolsFileError::Syntax {
                 path: path.to_owned(),
-                source,
+                error,
             },
             ParseError::Invalid(problems) => PoolsFileError::Invalid {
                 path: path.to_owned(),

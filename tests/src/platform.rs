@@ -148,7 +148,7 @@ impl Platform {
         let bin = bins.join(format!("delegate-{service}"));
         let log = self.dir.join(format!("{service}.log"));
         let mut cmd = Command::new(&bin);
-        cmd.arg("--config-file").arg(&self.config_file).env("RUST_LOG", "info");
+        cmd.arg("--config-file").arg(&self.config_file).env("RUST_LOG", "info,lapin=error");
         self.procs.push(Proc::spawn(service, &mut cmd, &log)?);
         Ok(())
     }

@@ -2,12 +2,14 @@
 //! the request is accepted at once and the action runs in its own task,
 //! one per zone at a time ([`crate::queue`]).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use delegate_config::Worker;
 use delegate_model::{Action, Context, Error, ErrorKind, ReportStatus, Zone};
 use delegate_rpc::{CentralClient, SerialReport, WorkerService};
+use futures::FutureExt;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -70,7 +72,14 @@ impl WorkerHandler {
         tasks.spawn(async move {
             let mut job = first;
             loop {
-                inner.run(&job).await;
+                // A panic must not leave the zone's slot taken forever.
+                if AssertUnwindSafe(inner.run(&job))
+                    .catch_unwind()
+                    .await
+                    .is_err()
+                {
+                    tracing::error!(%zone_id, "zone action panicked");
+                }
                 match inner.queue.next(zone_id) {
                     Some(next) => job = next,
                     None => break,
