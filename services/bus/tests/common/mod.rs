@@ -33,6 +33,10 @@ where
     F: FnOnce(Env) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let env = Env::new();
     let outcome = AssertUnwindSafe(test(env.clone())).catch_unwind().await;
     env.cleanup().await;
