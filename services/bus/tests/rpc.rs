@@ -125,7 +125,7 @@ async fn cast_is_delivered_and_an_unroutable_cast_is_an_error() {
         let client = env.bus("client", TIMEOUT).await;
 
         // Nobody ever served this topic: no queue, the broker returns the message.
-        let lost = client.cast(&topic, "1.2", &ctx(), "update_zone", map(json!({}))).await;
+        let lost = client.cast(&topic, VERSION, &ctx(), "update_zone", map(json!({}))).await;
         assert!(matches!(lost, Err(BusError::Unroutable { .. })), "{lost:?}");
 
         env.served(&topic, "server1");
@@ -135,9 +135,9 @@ async fn cast_is_delivered_and_an_unroutable_cast_is_an_error() {
         wait_consumers(&topic, 1).await;
 
         let args = map(json!({"zone": {"id": "z1"}}));
-        client.cast(&topic, "1.2", &ctx(), "update_zone", args.clone()).await.unwrap();
+        client.cast(&topic, VERSION, &ctx(), "update_zone", args.clone()).await.unwrap();
         let got = tokio::time::timeout(TIMEOUT, rx.recv()).await.unwrap().unwrap();
-        assert_eq!((got.method.as_str(), got.version.as_str()), ("update_zone", "1.2"));
+        assert_eq!((got.method.as_str(), got.version.as_str()), ("update_zone", VERSION));
         assert_eq!((got.args, got.context), (args, ctx()));
 
         stop.send(()).unwrap();
@@ -250,7 +250,7 @@ async fn shutdown_waits_for_running_handlers_and_acks_their_messages() {
         wait_consumers(&topic, 1).await;
         let client = env.bus("client", TIMEOUT).await;
 
-        client.cast(&topic, "1.2", &ctx(), "sleep", map(json!({"ms": 1000}))).await.unwrap();
+        client.cast(&topic, VERSION, &ctx(), "sleep", map(json!({"ms": 1000}))).await.unwrap();
         while handler.seen().is_empty() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -289,7 +289,7 @@ async fn a_request_unacked_when_its_server_dies_is_delivered_to_another() {
         wait_consumers(&topic, 1).await;
 
         let client = env.bus("client", TIMEOUT).await;
-        client.cast(&topic, "1.2", &ctx(), "create_zone", map(json!({"id": 7}))).await.unwrap();
+        client.cast(&topic, VERSION, &ctx(), "create_zone", map(json!({"id": 7}))).await.unwrap();
         tokio::time::timeout(TIMEOUT, started.recv()).await.unwrap().unwrap();
         dying.close().await; // the "crash": the connection goes, the message was never acked
 

@@ -99,6 +99,7 @@ impl Env {
         for queue in queues {
             let ch = conn.create_channel().await.unwrap();
             let _ = ch.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()).await;
+            let _ = ch.close(200, "OK".into()).await;
         }
         let exchanges = self.exchanges.lock().unwrap().clone();
         for exchange in exchanges {
@@ -106,6 +107,7 @@ impl Env {
             let _ = ch
                 .exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
                 .await;
+            let _ = ch.close(200, "OK".into()).await;
         }
         let _ = conn.close(200, "OK".into()).await;
     }
@@ -123,9 +125,9 @@ pub async fn wait_consumers(queue: &str, consumers: u32) {
     for _ in 0..100 {
         let ch = conn.create_channel().await.unwrap();
         let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
-        if let Ok(q) = ch.queue_declare(queue.into(), passive, FieldTable::default()).await
-            && q.consumer_count() >= consumers
-        {
+        let declared = ch.queue_declare(queue.into(), passive, FieldTable::default()).await;
+        let _ = ch.close(200, "OK".into()).await;
+        if declared.is_ok_and(|q| q.consumer_count() >= consumers) {
             let _ = conn.close(200, "OK".into()).await;
             return;
         }
@@ -140,6 +142,7 @@ pub async fn ready_messages(queue: &str) -> u32 {
     let ch = conn.create_channel().await.unwrap();
     let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
     let q = ch.queue_declare(queue.into(), passive, FieldTable::default()).await.unwrap();
+    let _ = ch.close(200, "OK".into()).await;
     let _ = conn.close(200, "OK".into()).await;
     q.message_count()
 }
@@ -214,4 +217,40 @@ impl Handler for Echo {
             other => Err(RemoteError::no_such_method(other)),
         }
     }
+}
+
+/// Runs `rabbitmqctl -q <args> --formatter json` and parses its output.
+pub fn rabbitmqctl_json(args: &[&str]) -> Value {
+    let out = std::process::Command::new("rabbitmqctl")
+        .arg("-q")
+        .args(args)
+        .args(["--formatter", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Broker-side pids of the connections whose `connection_name` is `name`.
+pub fn connection_pids(name: &str) -> Vec<String> {
+    let wanted = json!(["connection_name", "longstr", name]);
+    let conns = rabbitmqctl_json(&["list_connections", "pid", "client_properties"]);
+    conns
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["client_properties"].as_array().is_some_and(|p| p.contains(&wanted)))
+        .map(|c| c["pid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Makes the broker drop our bus's connection (only that one, found by its name).
+pub fn kill_connection(name: &str) {
+    let pids = connection_pids(name);
+    assert_eq!(pids.len(), 1, "expected one connection named {name}");
+    let out = std::process::Command::new("rabbitmqctl")
+        .args(["-q", "close_connection", &pids[0], "delegate-bus reconnect test"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

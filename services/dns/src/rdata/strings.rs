@@ -45,9 +45,10 @@ pub(super) fn parse_caa(r: &mut Reader<'_, '_>, out: &mut Vec<u8>) -> SyntaxResu
     Ok(())
 }
 
-/// RFC 8659 §4.1: 1–255 ASCII letters and digits.
+/// RFC 8659 §4.1: 1–15 ASCII letters and digits (BIND allows 255, but
+/// hickory-proto, like the RFC, stops at 15).
 fn check_caa_tag(tag: &[u8]) -> SyntaxResult<()> {
-    if tag.is_empty() || tag.len() > 255 || !tag.iter().all(u8::is_ascii_alphanumeric) {
+    if tag.is_empty() || tag.len() > 15 || !tag.iter().all(u8::is_ascii_alphanumeric) {
         return Err(Syntax::new("CAA tag must be letters and digits"));
     }
     Ok(())
@@ -62,12 +63,19 @@ pub(super) fn format_caa(w: &mut Wire<'_>, out: &mut String) -> SyntaxResult<()>
     Ok(())
 }
 
-/// `order preference flags services regexp replacement`.
+/// `order preference flags services regexp replacement`. Flags are
+/// letters and digits only (RFC 3403 §4.1); hickory-proto refuses others on
+/// the wire, so they are refused here.
 pub(super) fn parse_naptr(r: &mut Reader<'_, '_>, out: &mut Vec<u8>) -> SyntaxResult<()> {
     r.u16_into(out)?;
     r.u16_into(out)?;
+    let flags_at = out.len() + 1;
     for _ in 0..3 {
         push_char_string(r.word()?.raw, out)?;
+    }
+    let flags_len = usize::from(out[flags_at - 1]);
+    if !out[flags_at..flags_at + flags_len].iter().all(u8::is_ascii_alphanumeric) {
+        return Err(Syntax::new("NAPTR flags must be letters and digits"));
     }
     r.name_into(out)
 }

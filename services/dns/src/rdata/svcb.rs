@@ -310,6 +310,10 @@ fn format_alpn(value: &[u8], out: &mut String) -> SyntaxResult<()> {
     while !w.is_empty() {
         let id = w.char_string()?;
         expect_len(!id.is_empty())?;
+        // hickory-proto holds alpn ids as strings; others cannot be served.
+        if std::str::from_utf8(id).is_err() {
+            return Err(Syntax::new("alpn id is not UTF-8"));
+        }
         if !first {
             out.push(',');
         }
