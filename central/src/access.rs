@@ -20,7 +20,11 @@ pub(crate) fn is_admin(ctx: &Context) -> bool {
 }
 
 /// Owner, all-projects, or a project the zone is shared with.
-pub(crate) async fn can_see(conn: &mut MySqlConnection, ctx: &Context, zone: &Zone) -> Result<bool, OpError> {
+pub(crate) async fn can_see(
+    conn: &mut MySqlConnection,
+    ctx: &Context,
+    zone: &Zone,
+) -> Result<bool, OpError> {
     if ctx.all_tenants || is_owner(ctx, zone) {
         return Ok(true);
     }
@@ -32,7 +36,11 @@ pub(crate) async fn can_see(conn: &mut MySqlConnection, ctx: &Context, zone: &Zo
 
 /// [`can_see`], or 404 `ZoneNotFound` "Could not find Zone" — the answer for
 /// zones that do not exist, so that other projects' zones stay invisible.
-pub(crate) async fn require_visible(conn: &mut MySqlConnection, ctx: &Context, zone: &Zone) -> Result<(), OpError> {
+pub(crate) async fn require_visible(
+    conn: &mut MySqlConnection,
+    ctx: &Context,
+    zone: &Zone,
+) -> Result<(), OpError> {
     if can_see(conn, ctx, zone).await? {
         Ok(())
     } else {
@@ -47,7 +55,10 @@ pub(crate) fn zone_not_found() -> Error {
 /// Catalog zones belong to the pool and are only touched by delegate-manage.
 pub(crate) fn forbid_catalog(zone_type: ZoneType) -> Result<(), Error> {
     if zone_type == ZoneType::Catalog {
-        return Err(Error::new(ErrorKind::Forbidden, "This operation is not allowed for catalog zones."));
+        return Err(Error::new(
+            ErrorKind::Forbidden,
+            "This operation is not allowed for catalog zones.",
+        ));
     }
     Ok(())
 }

@@ -18,7 +18,11 @@ const SERVICE: &str = "central";
 
 /// Command line of `delegate-central`.
 #[derive(Debug, clap::Parser)]
-#[command(name = "delegate-central", version, about = "Delegate central: business rules and all writes")]
+#[command(
+    name = "delegate-central",
+    version,
+    about = "Delegate central: business rules and all writes"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -30,20 +34,40 @@ pub async fn run(cli: Cli) -> Result<()> {
     let config = cli.config.load().context("reading the configuration")?;
     let storage = connect_storage(&config).await?;
     let d = &config.default;
-    let bus_config =
-        BusConfig::from_transport_url(d.require_transport_url()?, &d.control_exchange, &d.host, d.rpc_response_timeout)
-            .context("reading the bus configuration")?;
-    let bus = Bus::connect(bus_config).await.context("connecting to the message bus")?;
+    let bus_config = BusConfig::from_transport_url(
+        d.require_transport_url()?,
+        &d.control_exchange,
+        &d.host,
+        d.rpc_response_timeout,
+    )
+    .context("reading the bus configuration")?;
+    let bus = Bus::connect(bus_config)
+        .await
+        .context("connecting to the message bus")?;
 
     let notifier = BusNotifier(WorkerClient::new(bus.clone()));
-    let central = Arc::new(Central::new(storage.clone(), Settings::from_config(&config), notifier));
+    let central = Arc::new(Central::new(
+        storage.clone(),
+        Settings::from_config(&config),
+        notifier,
+    ));
     let heartbeat = (config.heartbeat_emitter.emitter_type != EmitterType::Noop).then(|| {
-        Heartbeat::spawn(CentralClient::new(bus.clone()), SERVICE, &d.host, config.heartbeat_emitter.heartbeat_interval)
+        Heartbeat::spawn(
+            CentralClient::new(bus.clone()),
+            SERVICE,
+            &d.host,
+            config.heartbeat_emitter.heartbeat_interval,
+        )
     });
     tracing::info!(topic = %config.central.topic, "serving");
-    bus.serve(&config.central.topic, CENTRAL_VERSION, Arc::new(CentralDispatcher(central)), shutdown_signal())
-        .await
-        .context("serving the central topic")?;
+    bus.serve(
+        &config.central.topic,
+        CENTRAL_VERSION,
+        Arc::new(CentralDispatcher(central)),
+        shutdown_signal(),
+    )
+    .await
+    .context("serving the central topic")?;
 
     if let Some(heartbeat) = heartbeat {
         heartbeat.stop().await;

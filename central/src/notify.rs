@@ -20,7 +20,11 @@ pub enum WorkerCast {
 
 /// Sends casts to the workers.
 pub trait WorkerNotifier: Send + Sync + 'static {
-    fn cast(&self, ctx: &Context, cast: &WorkerCast) -> impl Future<Output = Result<(), Error>> + Send;
+    fn cast(
+        &self,
+        ctx: &Context,
+        cast: &WorkerCast,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
 }
 
 /// The real notifier: casts on the bus.
@@ -31,7 +35,9 @@ impl WorkerNotifier for BusNotifier {
         match cast {
             WorkerCast::CreateZone(zone) => self.0.create_zone(ctx, zone).await,
             WorkerCast::UpdateZone(zone) => self.0.update_zone(ctx, zone).await,
-            WorkerCast::DeleteZone { zone, hard_delete } => self.0.delete_zone(ctx, zone, *hard_delete).await,
+            WorkerCast::DeleteZone { zone, hard_delete } => {
+                self.0.delete_zone(ctx, zone, *hard_delete).await
+            }
         }
     }
 }

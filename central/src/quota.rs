@@ -61,5 +61,9 @@ pub(crate) async fn enforce(
         return Ok(());
     }
     exceeded.sort_by_key(|name| name.len());
-    Err(Error::new(ErrorKind::OverQuota, format!("Quota exceeded for {}.", exceeded.join(", "))).into())
+    Err(Error::new(
+        ErrorKind::OverQuota,
+        format!("Quota exceeded for {}.", exceeded.join(", ")),
+    )
+    .into())
 }

@@ -2,10 +2,14 @@
 //! spec/api-v2.md §8). A change bumps the zone serial and rebuilds its SOA
 //! in the same transaction, and is cast to the workers after commit.
 
-use delegate_model::{Action, Context, Error, ErrorKind, Record, RecordSet, Status, Zone, ZoneType, ids, time};
+use delegate_model::{
+    Action, Context, Error, ErrorKind, Record, RecordSet, Status, Zone, ZoneType, ids, time,
+};
 use delegate_rpc::Paging;
 use delegate_storage::retry::on_deadlock;
-use delegate_storage::{MySqlConnection, PageRequest, Scope, StorageError, criteria, records, recordsets, zones};
+use delegate_storage::{
+    MySqlConnection, PageRequest, Scope, StorageError, criteria, records, recordsets, zones,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -21,7 +25,12 @@ fn location(message: impl Into<String>) -> Error {
 }
 
 impl<N: WorkerNotifier> Central<N> {
-    pub(crate) async fn create_recordset_op(&self, ctx: &Context, zone_id: Uuid, input: RecordSet) -> Result<RecordSet, Error> {
+    pub(crate) async fn create_recordset_op(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        input: RecordSet,
+    ) -> Result<RecordSet, Error> {
         let (rs, zone) = on_deadlock(|| self.create_recordset_once(ctx, zone_id, &input)).await?;
         if let Some(zone) = zone {
             self.push(ctx, vec![WorkerCast::UpdateZone(zone)]).await;
@@ -39,21 +48,36 @@ impl<N: WorkerNotifier> Central<N> {
         let mut tx = self.storage.begin().await?;
         let mut zone = self.writable_zone(&mut tx, ctx, zone_id).await?;
         // Projects a zone is shared with add recordsets to PRIMARY zones only.
-        if zone.zone_type != ZoneType::Primary && !access::is_owner(ctx, &zone) && !ctx.all_tenants {
+        if zone.zone_type != ZoneType::Primary && !access::is_owner(ctx, &zone) && !ctx.all_tenants
+        {
             return refuse(Error::bare(ErrorKind::Forbidden));
         }
         let owner = zone.tenant_id.clone().unwrap_or_default();
         let count = recordsets::count_in_zone(&mut tx, zone_id).await?;
-        quota::enforce(&mut tx, &self.settings, &owner, &[(Quota::ZoneRecordsets, count + 1)]).await?;
+        quota::enforce(
+            &mut tx,
+            &self.settings,
+            &owner,
+            &[(Quota::ZoneRecordsets, count + 1)],
+        )
+        .await?;
         let data = distinct_data(input);
-        self.check_recordset(&mut tx, ctx, &zone, input, data.len()).await?;
+        self.check_recordset(&mut tx, ctx, &zone, input, data.len())
+            .await?;
         let in_zone = records::count_unmanaged_in_zone(&mut tx, zone_id).await?;
         let n = i64::try_from(data.len()).unwrap_or(i64::MAX);
-        let values = [(Quota::ZoneRecords, in_zone + n), (Quota::RecordsetRecords, n)];
+        let values = [
+            (Quota::ZoneRecords, in_zone + n),
+            (Quota::RecordsetRecords, n),
+        ];
         quota::enforce(&mut tx, &self.settings, &owner, &values).await?;
 
         let changed = !data.is_empty();
-        let record_serial = if changed { serial::bump(&mut zone) } else { zone.serial };
+        let record_serial = if changed {
+            serial::bump(&mut zone)
+        } else {
+            zone.serial
+        };
         let mut rs = new_recordset(ctx, &zone, input, &data, record_serial);
         recordsets::insert(&mut tx, &mut rs).await?;
         if changed {
@@ -65,7 +89,12 @@ impl<N: WorkerNotifier> Central<N> {
 
     /// Loads and locks a zone that a recordset change may touch: visible to
     /// the caller, not a catalog zone, not being deleted (spec §3.2 step 1).
-    async fn writable_zone(&self, conn: &mut MySqlConnection, ctx: &Context, zone_id: Uuid) -> Result<Zone, OpError> {
+    async fn writable_zone(
+        &self,
+        conn: &mut MySqlConnection,
+        ctx: &Context,
+        zone_id: Uuid,
+    ) -> Result<Zone, OpError> {
         let zone = zones::lock(conn, zone_id).await?;
         access::forbid_catalog(zone.zone_type)?;
         access::require_visible(conn, ctx, &zone).await?;
@@ -92,27 +121,38 @@ impl<N: WorkerNotifier> Central<N> {
         }
         let apex = rs.name == zone.name;
         if !apex && !rs.name.ends_with(&format!(".{}", zone.name)) {
-            return refuse(location("RecordSet is not contained within it's parent zone"));
+            return refuse(location(
+                "RecordSet is not contained within it's parent zone",
+            ));
         }
         let is_cname = rs.rr_type == "CNAME";
         if is_cname && apex {
-            return refuse(location("CNAME recordsets may not be created at the zone apex"));
+            return refuse(location(
+                "CNAME recordsets may not be created at the zone apex",
+            ));
         }
         let zone_id = zone.id.unwrap_or_default();
         let same_name = recordsets::named_in_zone(conn, zone_id, &rs.name).await?;
         let others = same_name.iter().filter(|(id, _)| Some(*id) != rs.id);
         if others.clone().any(|(_, t)| is_cname || t == "CNAME") {
-            return refuse(location("CNAME recordsets may not share a name with any other records"));
+            return refuse(location(
+                "CNAME recordsets may not share a name with any other records",
+            ));
         }
         if !apex {
             for child in zones::live_children(conn, zone_id).await? {
                 if rs.name == child.name || rs.name.ends_with(&format!(".{}", child.name)) {
-                    return refuse(location(format!("RecordSet belongs in a child zone: {}", child.name)));
+                    return refuse(location(format!(
+                        "RecordSet belongs in a child zone: {}",
+                        child.name
+                    )));
                 }
             }
         }
         if is_cname && records > 1 {
-            return refuse(Error::bad_request("CNAME recordsets may not have more than 1 record"));
+            return refuse(Error::bad_request(
+                "CNAME recordsets may not have more than 1 record",
+            ));
         }
         Ok(())
     }
@@ -139,7 +179,11 @@ impl<N: WorkerNotifier> Central<N> {
     /// Lists recordsets. With a `zone_id` criterion: every recordset of that
     /// zone, if the caller may see it; without: the caller's own recordsets
     /// across zones (all with all-projects).
-    pub(crate) async fn find_recordsets_op(&self, ctx: &Context, paging: Paging) -> Result<(Vec<RecordSet>, u64), Error> {
+    pub(crate) async fn find_recordsets_op(
+        &self,
+        ctx: &Context,
+        paging: Paging,
+    ) -> Result<(Vec<RecordSet>, u64), Error> {
         let mut criterion = paging.criterion;
         criteria::expand_wildcards(&mut criterion);
         let page = PageRequest {
@@ -175,8 +219,14 @@ impl<N: WorkerNotifier> Central<N> {
     /// Deletes a recordset at once (rows hard-deleted), bumps the zone serial
     /// and casts `update_zone`. Returns the recordset as it was, its records
     /// DELETE/PENDING.
-    pub(crate) async fn delete_recordset_op(&self, ctx: &Context, zone_id: Uuid, recordset_id: Uuid) -> Result<RecordSet, Error> {
-        let (rs, zone) = on_deadlock(|| self.delete_recordset_once(ctx, zone_id, recordset_id)).await?;
+    pub(crate) async fn delete_recordset_op(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        recordset_id: Uuid,
+    ) -> Result<RecordSet, Error> {
+        let (rs, zone) =
+            on_deadlock(|| self.delete_recordset_once(ctx, zone_id, recordset_id)).await?;
         self.push(ctx, vec![WorkerCast::UpdateZone(zone)]).await;
         Ok(rs)
     }
@@ -198,7 +248,9 @@ impl<N: WorkerNotifier> Central<N> {
             return refuse(Error::bare(ErrorKind::Forbidden));
         }
         if rs.rr_type == "SOA" {
-            return refuse(Error::bad_request("Deleting a SOA recordset is not allowed"));
+            return refuse(Error::bad_request(
+                "Deleting a SOA recordset is not allowed",
+            ));
         }
         if rs.is_managed() && !ctx.edit_managed_records {
             return refuse(Error::bad_request("Managed records may not be deleted"));
@@ -231,7 +283,13 @@ fn distinct_data(rs: &RecordSet) -> Vec<String> {
 
 /// The new rows: recordset and records owned by the caller's project,
 /// records CREATE/PENDING carried by `serial`.
-fn new_recordset(ctx: &Context, zone: &Zone, input: &RecordSet, data: &[String], serial: i64) -> RecordSet {
+fn new_recordset(
+    ctx: &Context,
+    zone: &Zone,
+    input: &RecordSet,
+    data: &[String],
+    serial: i64,
+) -> RecordSet {
     let id = ids::new_id();
     let now = time::now();
     let records = data
@@ -268,6 +326,10 @@ fn parse_zone_id(value: &Value) -> Result<Uuid, Error> {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    ids::parse_uuid(&text)
-        .ok_or_else(|| Error::new(ErrorKind::InvalidUuid, format!("Invalid UUID zone_id: {text}")))
+    ids::parse_uuid(&text).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidUuid,
+            format!("Invalid UUID zone_id: {text}"),
+        )
+    })
 }

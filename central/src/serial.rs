@@ -31,7 +31,10 @@ pub(crate) fn bump(zone: &mut Zone) -> i64 {
 
 /// Saves a zone changed by [`bump`] and rebuilds its SOA record with the new
 /// serial (never for SECONDARY zones: their SOA comes from the master).
-pub(crate) async fn save_bumped(conn: &mut MySqlConnection, zone: &mut Zone) -> Result<(), OpError> {
+pub(crate) async fn save_bumped(
+    conn: &mut MySqlConnection,
+    zone: &mut Zone,
+) -> Result<(), OpError> {
     zones::update(conn, zone).await?;
     if zone.zone_type != ZoneType::Secondary {
         rebuild_soa(conn, zone).await?;
@@ -45,10 +48,15 @@ async fn rebuild_soa(conn: &mut MySqlConnection, zone: &Zone) -> Result<(), OpEr
     let (Some(zone_id), Some(pool_id)) = (zone.id, zone.pool_id) else {
         return Err(Error::internal("zone without id or pool").into());
     };
-    let mname = zones::soa_mname(conn, pool_id).await?.ok_or_else(|| Error::bare(ErrorKind::NoServersConfigured))?;
+    let mname = zones::soa_mname(conn, pool_id)
+        .await?
+        .ok_or_else(|| Error::bare(ErrorKind::NoServersConfigured))?;
     let mut soa = recordsets::soa_of(conn, zone_id).await?;
     let Some(record) = soa.records.first_mut() else {
-        return Err(Error::internal(format!("zone {zone_id} has an SOA recordset without a record")).into());
+        return Err(Error::internal(format!(
+            "zone {zone_id} has an SOA recordset without a record"
+        ))
+        .into());
     };
     record.data = soa_text(&mname, zone);
     record.action = Action::Update;
@@ -94,9 +102,21 @@ mod tests {
 
     #[test]
     fn serials_only_go_up() {
-        assert_eq!(next(100, 1_800_000_000), 1_800_000_000, "an old serial jumps to now");
-        assert_eq!(next(1_800_000_000, 1_800_000_000), 1_800_000_001, "two bumps in one second differ");
-        assert_eq!(next(2_026_041_301, 1_800_000_000), 2_026_041_302, "a date-style serial keeps counting");
+        assert_eq!(
+            next(100, 1_800_000_000),
+            1_800_000_000,
+            "an old serial jumps to now"
+        );
+        assert_eq!(
+            next(1_800_000_000, 1_800_000_000),
+            1_800_000_001,
+            "two bumps in one second differ"
+        );
+        assert_eq!(
+            next(2_026_041_301, 1_800_000_000),
+            2_026_041_302,
+            "a date-style serial keeps counting"
+        );
     }
 
     #[test]
@@ -114,15 +134,28 @@ mod tests {
             soa_text("ns1.anchor.test.", &zone),
             "ns1.anchor.test. first\\.last.example.com. 1795299035 3506 600 86400 3600"
         );
-        assert_eq!(email_to_rname("hostmaster@golden-rrsets.test"), "hostmaster.golden-rrsets.test.");
+        assert_eq!(
+            email_to_rname("hostmaster@golden-rrsets.test"),
+            "hostmaster.golden-rrsets.test."
+        );
     }
 
     #[test]
     fn bump_leaves_secondary_serials_alone() {
-        let mut zone = Zone { zone_type: ZoneType::Secondary, serial: 7, ..Zone::default() };
+        let mut zone = Zone {
+            zone_type: ZoneType::Secondary,
+            serial: 7,
+            ..Zone::default()
+        };
         assert_eq!(bump(&mut zone), 7);
-        assert_eq!((zone.action, zone.status), (Action::Update, Status::Pending));
-        let mut zone = Zone { serial: 7, ..Zone::default() };
+        assert_eq!(
+            (zone.action, zone.status),
+            (Action::Update, Status::Pending)
+        );
+        let mut zone = Zone {
+            serial: 7,
+            ..Zone::default()
+        };
         assert!(bump(&mut zone) >= time::unix_now());
     }
 }

@@ -2,7 +2,9 @@
 //! workers told after each commit. The operations live in [`crate::zones`],
 //! [`crate::recordsets`] and [`crate::status`].
 
-use delegate_model::{Action, Context, Error, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus, Zone};
+use delegate_model::{
+    Action, Context, Error, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus, Zone,
+};
 use delegate_rpc::{CentralService, Paging};
 use delegate_storage::{Storage, pools};
 use uuid::Uuid;
@@ -19,7 +21,11 @@ pub struct Central<N> {
 
 impl<N: WorkerNotifier> Central<N> {
     pub fn new(storage: Storage, settings: Settings, notifier: N) -> Self {
-        Central { storage, settings, notifier }
+        Central {
+            storage,
+            settings,
+            notifier,
+        }
     }
 
     /// Sends the casts of a committed change. A cast that fails is logged, not
@@ -51,23 +57,46 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
         self.delete_zone_op(&ctx, zone_id).await
     }
 
-    async fn get_zone_ns_records(&self, ctx: Context, zone_id: Uuid) -> Result<Vec<PoolNsRecord>, Error> {
+    async fn get_zone_ns_records(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+    ) -> Result<Vec<PoolNsRecord>, Error> {
         self.get_zone_ns_records_op(&ctx, zone_id).await
     }
 
-    async fn create_recordset(&self, ctx: Context, zone_id: Uuid, recordset: RecordSet) -> Result<RecordSet, Error> {
+    async fn create_recordset(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        recordset: RecordSet,
+    ) -> Result<RecordSet, Error> {
         self.create_recordset_op(&ctx, zone_id, recordset).await
     }
 
-    async fn get_recordset(&self, ctx: Context, zone_id: Option<Uuid>, recordset_id: Uuid) -> Result<RecordSet, Error> {
+    async fn get_recordset(
+        &self,
+        ctx: Context,
+        zone_id: Option<Uuid>,
+        recordset_id: Uuid,
+    ) -> Result<RecordSet, Error> {
         self.get_recordset_op(&ctx, zone_id, recordset_id).await
     }
 
-    async fn find_recordsets(&self, ctx: Context, paging: Paging) -> Result<(Vec<RecordSet>, u64), Error> {
+    async fn find_recordsets(
+        &self,
+        ctx: Context,
+        paging: Paging,
+    ) -> Result<(Vec<RecordSet>, u64), Error> {
         self.find_recordsets_op(&ctx, paging).await
     }
 
-    async fn delete_recordset(&self, ctx: Context, zone_id: Uuid, recordset_id: Uuid) -> Result<RecordSet, Error> {
+    async fn delete_recordset(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        recordset_id: Uuid,
+    ) -> Result<RecordSet, Error> {
         self.delete_recordset_op(&ctx, zone_id, recordset_id).await
     }
 
@@ -87,7 +116,11 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
         self.update_status_op(zone_id, status, serial, action).await
     }
 
-    async fn update_service_status(&self, ctx: Context, status: ServiceStatus) -> Result<(), Error> {
+    async fn update_service_status(
+        &self,
+        ctx: Context,
+        status: ServiceStatus,
+    ) -> Result<(), Error> {
         self.update_service_status_op(&ctx, status).await
     }
 }

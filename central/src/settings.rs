@@ -46,7 +46,13 @@ impl Default for Settings {
         Settings {
             default_pool_id: Uuid::from_u128(0x794ccc2c_d751_44fe_b57f_8894c9f5c842),
             default_ttl: 3600,
-            soa: SoaDefaults { refresh_min: 3500, refresh_max: 3600, retry: 600, expire: 86400, minimum: 3600 },
+            soa: SoaDefaults {
+                refresh_min: 3500,
+                refresh_max: 3600,
+                retry: 600,
+                expire: 86400,
+                minimum: 3600,
+            },
             min_ttl: 0,
             max_zone_name_len: 255,
             max_recordset_name_len: 255,

@@ -55,13 +55,20 @@ impl<N: WorkerNotifier> Central<N> {
     }
 
     /// Upserts a heartbeat by `(service_name, hostname)`.
-    pub(crate) async fn update_service_status_op(&self, _ctx: &Context, status: ServiceStatus) -> Result<(), Error> {
+    pub(crate) async fn update_service_status_op(
+        &self,
+        _ctx: &Context,
+        status: ServiceStatus,
+    ) -> Result<(), Error> {
         let once = || async {
             if status.service_name.is_empty() || status.hostname.is_empty() {
                 return refuse(Error::bad_request("service_name and hostname are required"));
             }
             if !service_statuses::STATUSES.contains(&status.status.as_str()) {
-                return refuse(Error::bad_request(format!("invalid service status {:?}", status.status)));
+                return refuse(Error::bad_request(format!(
+                    "invalid service status {:?}",
+                    status.status
+                )));
             }
             let mut conn = self.storage.acquire().await?;
             service_statuses::upsert(&mut conn, &status).await?;
@@ -81,12 +88,20 @@ pub(crate) struct ZoneState {
 }
 
 fn zone_state(zone: &delegate_model::Zone) -> ZoneState {
-    ZoneState { status: zone.status, action: zone.action, serial: zone.serial }
+    ZoneState {
+        status: zone.status,
+        action: zone.action,
+        serial: zone.serial,
+    }
 }
 
 /// The zone's new `(status, action)` after a report (spec/domain-rules.md
 /// §7.3 step 3).
-pub(crate) fn zone_outcome(zone: &ZoneState, report: ReportStatus, serial: i64) -> (Status, Action) {
+pub(crate) fn zone_outcome(
+    zone: &ZoneState,
+    report: ReportStatus,
+    serial: i64,
+) -> (Status, Action) {
     let unchanged = (zone.status, zone.action);
     match report {
         ReportStatus::Success => {
@@ -115,7 +130,12 @@ pub(crate) fn zone_outcome(zone: &ZoneState, report: ReportStatus, serial: i64) 
 }
 
 /// Step 4: the zone's records after a report.
-async fn settle_records(conn: &mut MySqlConnection, zone_id: Uuid, report: ReportStatus, serial: i64) -> Result<(), OpError> {
+async fn settle_records(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+    report: ReportStatus,
+    serial: i64,
+) -> Result<(), OpError> {
     match report {
         ReportStatus::Success => records::confirm(conn, zone_id, serial).await?,
         ReportStatus::Error if serial == 0 => records::fail_pending(conn, zone_id, None).await?,
@@ -153,8 +173,16 @@ mod tests {
             ((Errored, Delete, 10), NoZone, 0, (Deleted, NoAction)),
         ];
         for ((status, action, zone_serial), report, serial, expected) in cases {
-            let zone = ZoneState { status, action, serial: zone_serial };
-            assert_eq!(zone_outcome(&zone, report, serial), expected, "{zone:?} {report:?} {serial}");
+            let zone = ZoneState {
+                status,
+                action,
+                serial: zone_serial,
+            };
+            assert_eq!(
+                zone_outcome(&zone, report, serial),
+                expected,
+                "{zone:?} {report:?} {serial}"
+            );
         }
     }
 }

@@ -39,7 +39,11 @@ pub(crate) async fn check_tlds(conn: &mut MySqlConnection, name: &str) -> Result
         return Err(invalid_name("Invalid TLD").into());
     }
     let bare = name.strip_suffix('.').unwrap_or(name).to_lowercase();
-    if tlds::matching(conn, std::slice::from_ref(&bare)).await?.iter().any(|t| t.to_lowercase() == bare) {
+    if tlds::matching(conn, std::slice::from_ref(&bare))
+        .await?
+        .iter()
+        .any(|t| t.to_lowercase() == bare)
+    {
         return Err(invalid_name("Zone name cannot be the same as a TLD").into());
     }
     Ok(())
@@ -64,7 +68,12 @@ pub(crate) fn ancestors(name: &str) -> Vec<String> {
 pub(crate) fn nearest<'a>(ancestors: &[String], found: &'a [ZoneSummary]) -> Vec<&'a ZoneSummary> {
     ancestors
         .iter()
-        .map(|a| found.iter().filter(|z| z.name.eq_ignore_ascii_case(a)).collect::<Vec<_>>())
+        .map(|a| {
+            found
+                .iter()
+                .filter(|z| z.name.eq_ignore_ascii_case(a))
+                .collect::<Vec<_>>()
+        })
         .find(|group| !group.is_empty())
         .unwrap_or_default()
 }
@@ -78,14 +87,22 @@ pub(crate) async fn check_other_projects(
     let foreign = |z: &&ZoneSummary| z.tenant_id.as_deref() != Some(owner);
     let same = zones::live_by_names(conn, &[name.to_owned()]).await?;
     if same.iter().any(|z| foreign(&z)) {
-        return Err(Error::new(ErrorKind::DuplicateZone, "Zone already exists, owned by a different tenant").into());
+        return Err(Error::new(
+            ErrorKind::DuplicateZone,
+            "Zone already exists, owned by a different tenant",
+        )
+        .into());
     }
     let above = ancestors(name);
     let found = zones::live_by_names(conn, &above).await?;
     if nearest(&above, &found).iter().any(foreign) {
         return Err(illegal_child().into());
     }
-    if zones::live_subzones(conn, name).await?.iter().any(|z| foreign(&z)) {
+    if zones::live_subzones(conn, name)
+        .await?
+        .iter()
+        .any(|z| foreign(&z))
+    {
         return Err(Error::new(
             ErrorKind::IllegalParentZone,
             "Unable to create zone because another tenant owns a subzone of the zone",
@@ -96,7 +113,10 @@ pub(crate) async fn check_other_projects(
 }
 
 pub(crate) fn illegal_child() -> Error {
-    Error::new(ErrorKind::IllegalChildZone, "Unable to create subzone in another tenants zone")
+    Error::new(
+        ErrorKind::IllegalChildZone,
+        "Unable to create subzone in another tenants zone",
+    )
 }
 
 #[cfg(test)]
@@ -106,9 +126,15 @@ mod tests {
     #[test]
     fn shape_rules() {
         assert_eq!(check_shape("example.com.", 255), Ok(()));
-        assert_eq!(check_shape("com.", 255).map_err(|e| e.message), Err(Some("More than one label is required".into())));
+        assert_eq!(
+            check_shape("com.", 255).map_err(|e| e.message),
+            Err(Some("More than one label is required".into()))
+        );
         let long = format!("{}.com.", "a".repeat(60));
-        assert_eq!(check_shape(&long, 20).map_err(|e| e.message), Err(Some("Name too long".into())));
+        assert_eq!(
+            check_shape(&long, 20).map_err(|e| e.message),
+            Err(Some("Name too long".into()))
+        );
     }
 
     #[test]

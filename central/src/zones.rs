@@ -2,12 +2,15 @@
 //! spec/api-v2.md §7).
 
 use delegate_model::{
-    Action, Context, Error, ErrorKind, PoolNsRecord, Record, RecordSet, Status, Zone, ZoneType, ids, time,
+    Action, Context, Error, ErrorKind, PoolNsRecord, Record, RecordSet, Status, Zone, ZoneType,
+    ids, time,
 };
 use delegate_rpc::Paging;
 use delegate_storage::retry::on_deadlock;
 use delegate_storage::zones::ZoneSummary;
-use delegate_storage::{MySqlConnection, PageRequest, Resource, Scope, StorageError, criteria, pools, recordsets, zones};
+use delegate_storage::{
+    MySqlConnection, PageRequest, Resource, Scope, StorageError, criteria, pools, recordsets, zones,
+};
 use rand::Rng;
 
 use crate::access;
@@ -23,12 +26,16 @@ impl<N: WorkerNotifier> Central<N> {
     /// recordsets, CREATE/PENDING, then casts `create_zone` to the workers.
     pub(crate) async fn create_zone_op(&self, ctx: &Context, input: Zone) -> Result<Zone, Error> {
         access::forbid_catalog(input.zone_type)?;
-        let owner = input.tenant_id.clone().or_else(|| ctx.project_id.clone()).ok_or_else(|| {
-            Error::new(
-                ErrorKind::MissingProjectId,
-                "A project ID must be specified when not using a project scoped token.",
-            )
-        })?;
+        let owner = input
+            .tenant_id
+            .clone()
+            .or_else(|| ctx.project_id.clone())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::MissingProjectId,
+                    "A project ID must be specified when not using a project scoped token.",
+                )
+            })?;
         let (zone, casts) = on_deadlock(|| self.create_zone_once(ctx, &input, &owner)).await?;
         self.push(ctx, casts).await;
         Ok(zone)
@@ -56,7 +63,10 @@ impl<N: WorkerNotifier> Central<N> {
         self.check_ttl(ctx, i64::from(ttl))?;
         zone_names::check_other_projects(&mut tx, &input.name, owner).await?;
         if !pool_locked {
-            return refuse(Error::new(ErrorKind::NoValidPoolFound, "There are no pools that matched your request"));
+            return refuse(Error::new(
+                ErrorKind::NoValidPoolFound,
+                "There are no pools that matched your request",
+            ));
         }
         let pool = pools::get_pool(&mut tx, pool_id).await?;
         let parent = in_pool_parent(&mut tx, &input.name, owner, pool_id).await?;
@@ -85,7 +95,14 @@ impl<N: WorkerNotifier> Central<N> {
     }
 
     /// The zone row of spec/domain-rules.md §2.3.
-    fn new_zone(&self, input: &Zone, owner: &str, ttl: i32, pool_id: uuid::Uuid, parent: Option<uuid::Uuid>) -> Zone {
+    fn new_zone(
+        &self,
+        input: &Zone,
+        owner: &str,
+        ttl: i32,
+        pool_id: uuid::Uuid,
+        parent: Option<uuid::Uuid>,
+    ) -> Zone {
         let soa = &self.settings.soa;
         let refresh = if soa.refresh_min < soa.refresh_max {
             rand::rng().random_range(soa.refresh_min..soa.refresh_max)
@@ -124,7 +141,11 @@ impl<N: WorkerNotifier> Central<N> {
         }
     }
 
-    pub(crate) async fn get_zone_op(&self, ctx: &Context, zone_id: uuid::Uuid) -> Result<Zone, Error> {
+    pub(crate) async fn get_zone_op(
+        &self,
+        ctx: &Context,
+        zone_id: uuid::Uuid,
+    ) -> Result<Zone, Error> {
         let read = async {
             let mut conn = self.storage.acquire().await?;
             let zone = zones::get(&mut conn, zone_id).await?;
@@ -136,7 +157,11 @@ impl<N: WorkerNotifier> Central<N> {
 
     /// Lists zones. Callers without the exact role `admin` never see CATALOG
     /// zones (spec/api-v2.md §7.3); `*` in a filter is a wildcard.
-    pub(crate) async fn find_zones_op(&self, ctx: &Context, paging: Paging) -> Result<(Vec<Zone>, u64), Error> {
+    pub(crate) async fn find_zones_op(
+        &self,
+        ctx: &Context,
+        paging: Paging,
+    ) -> Result<(Vec<Zone>, u64), Error> {
         let mut criterion = paging.criterion;
         criteria::expand_wildcards(&mut criterion);
         if !ctx.roles.iter().any(|r| r == "admin") {
@@ -179,10 +204,17 @@ impl<N: WorkerNotifier> Central<N> {
 
     /// Marks a zone DELETE/PENDING and casts `delete_zone`; with the abandon
     /// flag, soft-deletes it at once without touching the backends.
-    pub(crate) async fn delete_zone_op(&self, ctx: &Context, zone_id: uuid::Uuid) -> Result<Zone, Error> {
+    pub(crate) async fn delete_zone_op(
+        &self,
+        ctx: &Context,
+        zone_id: uuid::Uuid,
+    ) -> Result<Zone, Error> {
         let zone = on_deadlock(|| self.delete_zone_once(ctx, zone_id)).await?;
         if !ctx.abandon {
-            let cast = WorkerCast::DeleteZone { zone: zone.clone(), hard_delete: ctx.hard_delete };
+            let cast = WorkerCast::DeleteZone {
+                zone: zone.clone(),
+                hard_delete: ctx.hard_delete,
+            };
             self.push(ctx, vec![cast]).await;
         }
         Ok(zone)
@@ -236,10 +268,15 @@ async fn in_pool_parent(
     pool_id: uuid::Uuid,
 ) -> Result<Option<uuid::Uuid>, OpError> {
     let above = zone_names::ancestors(name);
-    let found: Vec<ZoneSummary> =
-        zones::live_by_names(conn, &above).await?.into_iter().filter(|z| z.pool_id == Some(pool_id)).collect();
+    let found: Vec<ZoneSummary> = zones::live_by_names(conn, &above)
+        .await?
+        .into_iter()
+        .filter(|z| z.pool_id == Some(pool_id))
+        .collect();
     match zone_names::nearest(&above, &found).first() {
-        Some(parent) if parent.tenant_id.as_deref() != Some(owner) => Err(zone_names::illegal_child().into()),
+        Some(parent) if parent.tenant_id.as_deref() != Some(owner) => {
+            Err(zone_names::illegal_child().into())
+        }
         Some(parent) => Ok(Some(parent.id)),
         None => Ok(None),
     }
@@ -266,6 +303,10 @@ async fn insert_managed_recordsets(
 fn managed_recordset(zone: &Zone, rr_type: &str, data: &[String]) -> RecordSet {
     let id = ids::new_id();
     let now = time::now();
+    // Records read back in (created_at, id) order; they share created_at, so
+    // ascending ids keep the pool's NS order.
+    let mut record_ids: Vec<uuid::Uuid> = data.iter().map(|_| ids::new_id()).collect();
+    record_ids.sort_unstable();
     RecordSet {
         id: Some(id),
         version: 1,
@@ -277,8 +318,9 @@ fn managed_recordset(zone: &Zone, rr_type: &str, data: &[String]) -> RecordSet {
         rr_type: rr_type.to_owned(),
         records: data
             .iter()
-            .map(|d| Record {
-                id: Some(ids::new_id()),
+            .zip(record_ids)
+            .map(|(d, record_id)| Record {
+                id: Some(record_id),
                 version: 1,
                 created_at: Some(now),
                 tenant_id: zone.tenant_id.clone(),
@@ -299,7 +341,10 @@ fn managed_recordset(zone: &Zone, rr_type: &str, data: &[String]) -> RecordSet {
 /// Step 12: zones of the pool below the new one whose nearest parent it now
 /// is (they had none, or the new zone's own parent) are re-parented; they
 /// become UPDATE/PENDING with a new serial and are pushed again.
-async fn adopt_children(conn: &mut MySqlConnection, zone: &Zone) -> Result<Vec<WorkerCast>, OpError> {
+async fn adopt_children(
+    conn: &mut MySqlConnection,
+    zone: &Zone,
+) -> Result<Vec<WorkerCast>, OpError> {
     let mut casts = Vec::new();
     for child in zones::live_subzones(conn, &zone.name).await? {
         if child.pool_id != zone.pool_id || child.parent_zone_id != zone.parent_zone_id {

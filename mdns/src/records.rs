@@ -1,21 +1,20 @@
 //! Stored records (presentation text) to wire records, and the record types
-//! the database knows.
+//! the database knows. The grammars are delegate-dns's: stored text is read
+//! as Designate's mdns reads it (master-file syntax, absolute names).
 
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use delegate_dns::wire::{hickory_name, to_hickory_rdata};
+use delegate_dns::{RdataError, UnknownRecordType};
+use hickory_proto::rr::{Name, Record, RecordType};
 
 /// A stored record that cannot be served; the caller logs and skips it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConvertError {
-    #[error("unknown record type {0:?}")]
-    UnknownType(String),
+    #[error(transparent)]
+    UnknownType(#[from] UnknownRecordType),
     #[error("bad owner name {name:?}: {reason}")]
     BadOwner { name: String, reason: String },
-    #[error("bad {rtype} data {data:?}: {reason}")]
-    BadData {
-        rtype: String,
-        data: String,
-        reason: String,
-    },
+    #[error("{0}: {reason}", reason = .0.reason())]
+    BadData(#[from] RdataError),
     #[error("TTL {0} out of range")]
     BadTtl(i32),
 }
@@ -26,27 +25,17 @@ pub fn effective_ttl(recordset_ttl: Option<i32>, zone_ttl: i32) -> Result<u32, C
     u32::try_from(ttl).map_err(|_| ConvertError::BadTtl(ttl))
 }
 
-/// An owner name as stored (FQDN with the trailing dot).
+/// An owner name as stored (FQDN with the trailing dot, escapes allowed).
 pub fn owner_name(name: &str) -> Result<Name, ConvertError> {
-    Name::from_ascii(name).map_err(|e| ConvertError::BadOwner {
+    hickory_name(name).map_err(|reason| ConvertError::BadOwner {
         name: name.to_owned(),
-        reason: e.to_string(),
+        reason,
     })
 }
 
-/// One record on the wire.
-// TODO(dns): use delegate_dns::to_hickory_record once services/dns has it (it
-// knows Designate's grammars, SPF included); hickory's zone-file parser stands
-// in until then.
+/// One record on the wire, class IN.
 pub fn to_record(owner: Name, ttl: u32, rtype: &str, data: &str) -> Result<Record, ConvertError> {
-    let record_type: RecordType = rtype
-        .parse()
-        .map_err(|_| ConvertError::UnknownType(rtype.to_owned()))?;
-    let rdata = RData::try_from_str(record_type, data).map_err(|e| ConvertError::BadData {
-        rtype: rtype.to_owned(),
-        data: data.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let rdata = to_hickory_rdata(rtype.parse()?, data)?;
     Ok(Record::from_rdata(owner, ttl, rdata))
 }
 
@@ -54,49 +43,30 @@ pub fn to_record(owner: Name, ttl: u32, rtype: &str, data: &str) -> Result<Recor
 /// recordsets of that type (spec/storage.md §2.5). Other types (ANY, DS, …)
 /// cannot match a recordset.
 pub fn stored_type(rtype: RecordType) -> Option<&'static str> {
-    Some(match rtype {
-        RecordType::A => "A",
-        RecordType::AAAA => "AAAA",
-        RecordType::CNAME => "CNAME",
-        RecordType::MX => "MX",
-        RecordType::SRV => "SRV",
-        RecordType::TXT => "TXT",
-        RecordType::Unknown(SPF_CODE) => "SPF",
-        RecordType::NS => "NS",
-        RecordType::PTR => "PTR",
-        RecordType::SSHFP => "SSHFP",
-        RecordType::SOA => "SOA",
-        RecordType::NAPTR => "NAPTR",
-        RecordType::CAA => "CAA",
-        RecordType::CERT => "CERT",
-        RecordType::HTTPS => "HTTPS",
-        RecordType::SVCB => "SVCB",
-        RecordType::TLSA => "TLSA",
-        _ => return None,
-    })
+    delegate_dns::RecordType::from_code(u16::from(rtype)).map(delegate_dns::RecordType::as_str)
 }
-
-/// SPF (RFC 7208 §3.1), type 99, which hickory-proto has no name for.
-const SPF_CODE: u16 = 99;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn name(text: &str) -> Name {
-        owner_name(text).unwrap_or_else(|e| panic!("{e}"))
+        owner_name(text).unwrap()
     }
 
     #[test]
-    fn converts_common_types() {
+    fn converts_stored_text_of_every_kind() {
         let cases = [
             ("A", "192.0.2.10"),
             ("AAAA", "2001:db8::10"),
             ("CNAME", "www.example.org."),
             ("MX", "10 mail.example.org."),
             ("TXT", "\"v=spf1 mx -all\""),
+            ("SPF", "\"v=spf1 -all\""),
             ("NS", "ns1.example.org."),
             ("PTR", "host.example.org."),
+            ("SRV", "10 60 5060 sip.example.org."),
+            ("CAA", "0 issue letsencrypt.org"),
             (
                 "SOA",
                 "ns1.example.org. hostmaster.example.org. 1795299297 3592 600 86400 3600",
@@ -105,24 +75,29 @@ mod tests {
         for (rtype, data) in cases {
             let record = to_record(name("example.org."), 300, rtype, data)
                 .unwrap_or_else(|e| panic!("{rtype} {data}: {e}"));
-            assert_eq!(record.record_type().to_string(), rtype);
+            assert_eq!(stored_type(record.record_type()), Some(rtype));
             assert_eq!(record.ttl, 300);
         }
     }
 
     #[test]
     fn bad_data_is_an_error_not_a_panic() {
+        let owner = name("a.example.");
         assert!(matches!(
-            to_record(name("a.example."), 1, "A", "300.1.1.1"),
-            Err(ConvertError::BadData { .. })
+            to_record(owner.clone(), 1, "A", "300.1.1.1"),
+            Err(ConvertError::BadData(_))
         ));
         assert!(matches!(
-            to_record(name("a.example."), 1, "A", ""),
-            Err(ConvertError::BadData { .. })
+            to_record(owner.clone(), 1, "A", ""),
+            Err(ConvertError::BadData(_))
         ));
         assert!(matches!(
-            to_record(name("a.example."), 1, "BOGUS", "x"),
+            to_record(owner, 1, "BOGUS", "x"),
             Err(ConvertError::UnknownType(_))
+        ));
+        assert!(matches!(
+            owner_name("a..example."),
+            Err(ConvertError::BadOwner { .. })
         ));
         assert!(matches!(
             effective_ttl(Some(-1), 3600),
@@ -138,5 +113,6 @@ mod tests {
         assert_eq!(stored_type(RecordType::SOA), Some("SOA"));
         assert_eq!(stored_type(RecordType::ANY), None);
         assert_eq!(stored_type(RecordType::AXFR), None);
+        assert_eq!(stored_type(RecordType::DS), None);
     }
 }

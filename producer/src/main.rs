@@ -12,7 +12,11 @@ use delegate_config::ConfigArgs;
 use delegate_runtime::{connect_bus, load_config, shutdown_signal, start_heartbeat, telemetry};
 
 #[derive(Parser)]
-#[command(name = "delegate-producer", version, about = "Delegate's periodic jobs")]
+#[command(
+    name = "delegate-producer",
+    version,
+    about = "Delegate's periodic jobs"
+)]
 struct Args {
     #[command(flatten)]
     config: ConfigArgs,
@@ -26,8 +30,13 @@ async fn main() -> Result<()> {
     let bus = connect_bus(&config).await?;
     let heartbeat = start_heartbeat(&bus, &config, "producer");
     let handler = Arc::new(delegate_producer::rpc::ProducerEndpoint);
-    bus.serve(&config.producer.topic, delegate_producer::rpc::VERSION, handler, shutdown_signal())
-        .await?;
+    bus.serve(
+        &config.producer.topic,
+        delegate_producer::rpc::VERSION,
+        handler,
+        shutdown_signal(),
+    )
+    .await?;
     heartbeat.stop().await;
     bus.close().await;
     tracing::info!("stopped");

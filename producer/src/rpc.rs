@@ -1,8 +1,6 @@
 //! The producer's RPC topic. Designate's producer API (1.0) has no methods; a
 //! consumer is still there so that nothing sent to the topic sits unread.
 
-use std::future::Future;
-
 use delegate_bus::{Handler, RemoteError, Request};
 use serde_json::Value;
 
@@ -13,7 +11,7 @@ pub const VERSION: &str = "1.0";
 pub struct ProducerEndpoint;
 
 impl Handler for ProducerEndpoint {
-    fn handle(&self, request: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
-        async move { Err(RemoteError::no_such_method(&request.method)) }
+    async fn handle(&self, request: Request) -> Result<Value, RemoteError> {
+        Err(RemoteError::no_such_method(&request.method))
     }
 }

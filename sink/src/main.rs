@@ -10,7 +10,11 @@ use delegate_config::ConfigArgs;
 use delegate_runtime::{connect_bus, load_config, shutdown_signal, start_heartbeat, telemetry};
 
 #[derive(Parser)]
-#[command(name = "delegate-sink", version, about = "Delegate's notification handlers")]
+#[command(
+    name = "delegate-sink",
+    version,
+    about = "Delegate's notification handlers"
+)]
 struct Args {
     #[command(flatten)]
     config: ConfigArgs,
@@ -25,9 +29,14 @@ async fn main() -> Result<()> {
     let heartbeat = start_heartbeat(&bus, &config, "sink");
     let handlers = &config.sink.enabled_notification_handlers;
     if handlers.is_empty() {
-        tracing::warn!("[service:sink] enabled_notification_handlers is empty: no notifications are consumed");
+        tracing::warn!(
+            "[service:sink] enabled_notification_handlers is empty: no notifications are consumed"
+        );
     } else {
-        tracing::warn!(?handlers, "notification handlers are not implemented yet: nothing is consumed");
+        tracing::warn!(
+            ?handlers,
+            "notification handlers are not implemented yet: nothing is consumed"
+        );
     }
     shutdown_signal().await;
     heartbeat.stop().await;

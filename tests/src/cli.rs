@@ -16,7 +16,8 @@ pub fn openstack() -> Result<PathBuf> {
     if exe.exists() {
         return Ok(exe);
     }
-    run(Command::new("python3").arg("-m").arg("venv").arg(&venv)).context("create the CLI virtualenv")?;
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
+        .context("create the CLI virtualenv")?;
     run(Command::new(venv.join("bin/pip")).args([
         "install",
         "--quiet",

@@ -20,7 +20,11 @@ pub fn dig_short(port: u16, name: &str, rtype: &str) -> Result<Vec<String>> {
         name,
         rtype,
     ]))?;
-    Ok(out.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect())
+    Ok(out
+        .lines()
+        .map(str::to_owned)
+        .filter(|l| !l.is_empty())
+        .collect())
 }
 
 /// The rcode BIND answers for `name`/`rtype` (`NOERROR`, `REFUSED`, …).
@@ -44,8 +48,19 @@ pub fn dig_status(port: u16, name: &str, rtype: &str) -> Result<String> {
 
 /// Number of records in an AXFR (`dig AXFR`), SOA counted twice as sent.
 pub fn axfr_count(port: u16, zone: &str) -> Result<usize> {
-    let out = run(Command::new("dig").args(["+noall", "+answer", "-p", &port.to_string(), "@127.0.0.1", zone, "AXFR"]))?;
-    Ok(out.lines().filter(|l| !l.trim().is_empty() && !l.starts_with(';')).count())
+    let out = run(Command::new("dig").args([
+        "+noall",
+        "+answer",
+        "-p",
+        &port.to_string(),
+        "@127.0.0.1",
+        zone,
+        "AXFR",
+    ]))?;
+    Ok(out
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with(';'))
+        .count())
 }
 
 /// Polls `check` every 20 ms until it returns true or `limit` passes; returns

@@ -43,7 +43,10 @@ pub fn bin_dir() -> Result<PathBuf> {
         return Ok(PathBuf::from(dir));
     }
     let exe = std::env::current_exe()?;
-    let mut dir = exe.parent().context("executable has no directory")?.to_path_buf();
+    let mut dir = exe
+        .parent()
+        .context("executable has no directory")?
+        .to_path_buf();
     if dir.ends_with("deps") {
         dir.pop();
     }
@@ -92,16 +95,32 @@ impl Platform {
     }
 
     fn create_backing_stores(&self) -> Result<()> {
-        mysql(&format!("CREATE DATABASE {} CHARACTER SET utf8mb3", self.database))?;
+        mysql(&format!(
+            "CREATE DATABASE {} CHARACTER SET utf8mb3",
+            self.database
+        ))?;
         run(Command::new("rabbitmqctl").args(["-q", "add_vhost", &self.vhost]))?;
-        run(Command::new("rabbitmqctl").args(["-q", "set_permissions", "-p", &self.vhost, "guest", ".*", ".*", ".*"]))?;
+        run(Command::new("rabbitmqctl").args([
+            "-q",
+            "set_permissions",
+            "-p",
+            &self.vhost,
+            "guest",
+            ".*",
+            ".*",
+            ".*",
+        ]))?;
         Ok(())
     }
 
     fn start_bind(&mut self) -> Result<()> {
         let script = repo_root().join("deploy/bind/start-bind.sh");
         let bind_dir = self.dir.join("bind");
-        run(Command::new("bash").arg(script).arg(&bind_dir).arg(self.bind_port.to_string()).arg(self.rndc_port.to_string()))?;
+        run(Command::new("bash")
+            .arg(script)
+            .arg(&bind_dir)
+            .arg(self.bind_port.to_string())
+            .arg(self.rndc_port.to_string()))?;
         let pid = std::fs::read_to_string(bind_dir.join("named.pid"))?;
         self.bind_pid = Some(pid.trim().parse().context("named.pid")?);
         Ok(())
@@ -135,20 +154,28 @@ impl Platform {
             .replace("@BIND_PORT@", &self.bind_port.to_string())
             .replace("@MDNS_PORT@", &self.mdns_port.to_string())
             .replace("@RNDC_PORT@", &self.rndc_port.to_string())
-            .replace("@RNDC_CONF@", &self.dir.join("bind/rndc.conf").display().to_string()))
+            .replace(
+                "@RNDC_CONF@",
+                &self.dir.join("bind/rndc.conf").display().to_string(),
+            ))
     }
 
     /// Runs `delegate-manage` with this platform's config.
     pub fn manage(&self, args: &[&str]) -> Result<String> {
         let bin = bin_dir()?.join("delegate-manage");
-        run(Command::new(bin).arg("--config-file").arg(&self.config_file).args(args))
+        run(Command::new(bin)
+            .arg("--config-file")
+            .arg(&self.config_file)
+            .args(args))
     }
 
     fn spawn(&mut self, service: &str, bins: &Path) -> Result<()> {
         let bin = bins.join(format!("delegate-{service}"));
         let log = self.dir.join(format!("{service}.log"));
         let mut cmd = Command::new(&bin);
-        cmd.arg("--config-file").arg(&self.config_file).env("RUST_LOG", "info,lapin=error");
+        cmd.arg("--config-file")
+            .arg(&self.config_file)
+            .env("RUST_LOG", "info,lapin=error");
         self.procs.push(Proc::spawn(service, &mut cmd, &log)?);
         Ok(())
     }
@@ -160,15 +187,26 @@ impl Platform {
             self.database
         );
         while Instant::now() < deadline {
-            if let Some(dead) = self.procs.iter_mut().find_map(|p| (!p.is_running()).then_some(p)) {
-                bail!("{} exited during start-up; see {}", dead.name, self.dir.join(format!("{}.log", dead.name)).display());
+            if let Some(dead) = self
+                .procs
+                .iter_mut()
+                .find_map(|p| (!p.is_running()).then_some(p))
+            {
+                bail!(
+                    "{} exited during start-up; see {}",
+                    dead.name,
+                    self.dir.join(format!("{}.log", dead.name)).display()
+                );
             }
             if mysql(&sql).map(|n| n.trim() == "4").unwrap_or(false) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        bail!("platform not ready after {limit:?}; logs in {}", self.dir.display())
+        bail!(
+            "platform not ready after {limit:?}; logs in {}",
+            self.dir.display()
+        )
     }
 
     /// Stops every service with SIGTERM; returns the names of those that did not
@@ -186,7 +224,8 @@ impl Platform {
 
     /// The last lines of a service's log, for failure messages.
     pub fn log_tail(&self, service: &str, lines: usize) -> String {
-        let text = std::fs::read_to_string(self.dir.join(format!("{service}.log"))).unwrap_or_default();
+        let text =
+            std::fs::read_to_string(self.dir.join(format!("{service}.log"))).unwrap_or_default();
         let all: Vec<&str> = text.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
     }
@@ -210,5 +249,13 @@ impl Drop for Platform {
 
 /// Runs SQL with the `mysql` client as root on 127.0.0.1; tab-separated output.
 pub fn mysql(statement: &str) -> Result<String> {
-    run(Command::new("mysql").args(["-uroot", "-h127.0.0.1", "-P3306", "-N", "-B", "-e", statement]))
+    run(Command::new("mysql").args([
+        "-uroot",
+        "-h127.0.0.1",
+        "-P3306",
+        "-N",
+        "-B",
+        "-e",
+        statement,
+    ]))
 }

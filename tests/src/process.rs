@@ -27,7 +27,10 @@ impl Proc {
             .stderr(err)
             .spawn()
             .with_context(|| format!("start {name}"))?;
-        Ok(Proc { name: name.to_owned(), child })
+        Ok(Proc {
+            name: name.to_owned(),
+            child,
+        })
     }
 
     pub fn pid(&self) -> u32 {

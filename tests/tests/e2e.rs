@@ -12,7 +12,10 @@ use serde_json::{Value, json};
 const LIVE: Duration = Duration::from_secs(15);
 
 fn zone_name(tag: &str) -> String {
-    format!("{tag}-{}.test.", &uuid::Uuid::new_v4().simple().to_string()[..8])
+    format!(
+        "{tag}-{}.test.",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
 async fn get_json(http: &reqwest::Client, url: &str) -> Result<(StatusCode, Value)> {
@@ -29,7 +32,10 @@ async fn wait_active(http: &reqwest::Client, p: &Platform, zone_id: &str) -> Res
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    anyhow::bail!("zone {zone_id} not ACTIVE within {LIVE:?}; worker log:\n{}", p.log_tail("worker", 30))
+    anyhow::bail!(
+        "zone {zone_id} not ACTIVE within {LIVE:?}; worker log:\n{}",
+        p.log_tail("worker", 30)
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -43,17 +49,33 @@ async fn zone_and_recordset_lifecycle_reaches_bind() -> Result<()> {
         .json(&json!({"name": zone, "email": "hostmaster@delegate.test", "ttl": 600}))
         .send()
         .await?;
-    ensure!(resp.status() == StatusCode::ACCEPTED, "zone create: {}", resp.status());
-    ensure!(resp.headers().contains_key("location"), "zone create sets Location");
+    ensure!(
+        resp.status() == StatusCode::ACCEPTED,
+        "zone create: {}",
+        resp.status()
+    );
+    ensure!(
+        resp.headers().contains_key("location"),
+        "zone create sets Location"
+    );
     let created: Value = resp.json().await?;
-    ensure!(created["status"] == "PENDING" && created["action"] == "CREATE", "{created}");
+    ensure!(
+        created["status"] == "PENDING" && created["action"] == "CREATE",
+        "{created}"
+    );
     let zone_id = created["id"].as_str().unwrap_or_default().to_owned();
 
     wait_active(&http, &p, &zone_id).await?;
     let soa = dig_short(p.bind_port, &zone, "SOA")?;
-    ensure!(soa.len() == 1 && soa[0].starts_with("ns1.delegate.test. hostmaster.delegate.test."), "BIND SOA: {soa:?}");
+    ensure!(
+        soa.len() == 1 && soa[0].starts_with("ns1.delegate.test. hostmaster.delegate.test."),
+        "BIND SOA: {soa:?}"
+    );
     let ns = dig_short(p.bind_port, &zone, "NS")?;
-    ensure!(ns == vec!["ns1.delegate.test.".to_owned()], "BIND NS: {ns:?}");
+    ensure!(
+        ns == vec!["ns1.delegate.test.".to_owned()],
+        "BIND NS: {ns:?}"
+    );
 
     let www = format!("www.{zone}");
     let resp = http
@@ -61,24 +83,68 @@ async fn zone_and_recordset_lifecycle_reaches_bind() -> Result<()> {
         .json(&json!({"name": www, "type": "A", "records": ["192.0.2.10"], "ttl": 300}))
         .send()
         .await?;
-    ensure!(resp.status() == StatusCode::ACCEPTED, "recordset create: {}", resp.status());
+    ensure!(
+        resp.status() == StatusCode::ACCEPTED,
+        "recordset create: {}",
+        resp.status()
+    );
     let rs: Value = resp.json().await?;
     let rs_id = rs["id"].as_str().unwrap_or_default().to_owned();
-    let answered = wait_until(LIVE, || dig_short(p.bind_port, &www, "A").map(|a| a == ["192.0.2.10"]).unwrap_or(false));
-    ensure!(answered.is_some(), "BIND never answered {www} A; worker log:\n{}", p.log_tail("worker", 30));
+    let answered = wait_until(LIVE, || {
+        dig_short(p.bind_port, &www, "A")
+            .map(|a| a == ["192.0.2.10"])
+            .unwrap_or(false)
+    });
+    ensure!(
+        answered.is_some(),
+        "BIND never answered {www} A; worker log:\n{}",
+        p.log_tail("worker", 30)
+    );
     wait_active(&http, &p, &zone_id).await?;
 
-    let (status, listed) = get_json(&http, &format!("{}/v2/zones/{zone_id}/recordsets?type=A", p.api_url)).await?;
-    ensure!(status == StatusCode::OK && listed["metadata"]["total_count"] == 1, "{listed}");
+    let (status, listed) = get_json(
+        &http,
+        &format!("{}/v2/zones/{zone_id}/recordsets?type=A", p.api_url),
+    )
+    .await?;
+    ensure!(
+        status == StatusCode::OK && listed["metadata"]["total_count"] == 1,
+        "{listed}"
+    );
 
-    let resp = http.delete(format!("{}/v2/zones/{zone_id}/recordsets/{rs_id}", p.api_url)).send().await?;
-    ensure!(resp.status() == StatusCode::ACCEPTED, "recordset delete: {}", resp.status());
-    let gone = wait_until(LIVE, || dig_short(p.bind_port, &www, "A").map(|a| a.is_empty()).unwrap_or(false));
+    let resp = http
+        .delete(format!(
+            "{}/v2/zones/{zone_id}/recordsets/{rs_id}",
+            p.api_url
+        ))
+        .send()
+        .await?;
+    ensure!(
+        resp.status() == StatusCode::ACCEPTED,
+        "recordset delete: {}",
+        resp.status()
+    );
+    let gone = wait_until(LIVE, || {
+        dig_short(p.bind_port, &www, "A")
+            .map(|a| a.is_empty())
+            .unwrap_or(false)
+    });
     ensure!(gone.is_some(), "BIND still answers {www} A after delete");
 
-    let resp = http.delete(format!("{}/v2/zones/{zone_id}", p.api_url)).send().await?;
-    ensure!(resp.status() == StatusCode::ACCEPTED, "zone delete: {}", resp.status());
-    let unserved = wait_until(LIVE, || dig_status(p.bind_port, &zone, "SOA").map(|s| s == "REFUSED").unwrap_or(false));
+    let resp = http
+        .delete(format!("{}/v2/zones/{zone_id}", p.api_url))
+        .send()
+        .await?;
+    ensure!(
+        resp.status() == StatusCode::ACCEPTED,
+        "zone delete: {}",
+        resp.status()
+    );
+    let unserved = wait_until(LIVE, || {
+        dig_status(p.bind_port, &zone, "SOA")
+            .map(|s| s == "REFUSED")
+            .unwrap_or(false)
+    });
     ensure!(unserved.is_some(), "BIND still serves {zone} after delete");
     let list_url = format!("{}/v2/zones", p.api_url);
     let mut left = false;
@@ -93,7 +159,10 @@ async fn zone_and_recordset_lifecycle_reaches_bind() -> Result<()> {
     ensure!(left, "deleted zone still listed");
 
     let unclean = p.stop_services();
-    ensure!(unclean.is_empty(), "services that did not stop cleanly on SIGTERM: {unclean:?}");
+    ensure!(
+        unclean.is_empty(),
+        "services that did not stop cleanly on SIGTERM: {unclean:?}"
+    );
     Ok(())
 }
 
@@ -103,29 +172,79 @@ async fn openstack_cli_creates_lists_and_deletes() -> Result<()> {
     let zone = zone_name("cli");
     let os = |args: &[&str]| cli::run_openstack(&p.api_url, args);
 
-    let created: Value = serde_json::from_str(&os(&["zone", "create", "--email", "ops@delegate.test", &zone, "-f", "json"])?)?;
-    ensure!(created["name"] == zone.as_str() && created["status"] == "PENDING", "{created}");
+    let created: Value = serde_json::from_str(&os(&[
+        "zone",
+        "create",
+        "--email",
+        "ops@delegate.test",
+        &zone,
+        "-f",
+        "json",
+    ])?)?;
+    ensure!(
+        created["name"] == zone.as_str() && created["status"] == "PENDING",
+        "{created}"
+    );
     let zone_id = created["id"].as_str().unwrap_or_default().to_owned();
 
-    let serves = wait_until(LIVE, || dig_short(p.bind_port, &zone, "SOA").map(|a| a.len() == 1).unwrap_or(false));
+    let serves = wait_until(LIVE, || {
+        dig_short(p.bind_port, &zone, "SOA")
+            .map(|a| a.len() == 1)
+            .unwrap_or(false)
+    });
     ensure!(serves.is_some(), "BIND never served {zone}");
 
-    let rs: Value = serde_json::from_str(&os(&["recordset", "create", "--type", "A", "--record", "192.0.2.20", &zone, "www", "-f", "json"])?)?;
+    let rs: Value = serde_json::from_str(&os(&[
+        "recordset",
+        "create",
+        "--type",
+        "A",
+        "--record",
+        "192.0.2.20",
+        &zone,
+        "www",
+        "-f",
+        "json",
+    ])?)?;
     ensure!(rs["name"] == format!("www.{zone}"), "{rs}");
-    let answered = wait_until(LIVE, || dig_short(p.bind_port, &format!("www.{zone}"), "A").map(|a| a == ["192.0.2.20"]).unwrap_or(false));
+    let answered = wait_until(LIVE, || {
+        dig_short(p.bind_port, &format!("www.{zone}"), "A")
+            .map(|a| a == ["192.0.2.20"])
+            .unwrap_or(false)
+    });
     ensure!(answered.is_some(), "BIND never answered www.{zone}");
 
     let listed: Value = serde_json::from_str(&os(&["zone", "list", "-f", "json"])?)?;
-    let names: Vec<&str> = listed.as_array().into_iter().flatten().filter_map(|z| z["name"].as_str()).collect();
+    let names: Vec<&str> = listed
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|z| z["name"].as_str())
+        .collect();
     ensure!(names.contains(&zone.as_str()), "zone list: {names:?}");
     let rsets: Value = serde_json::from_str(&os(&["recordset", "list", &zone_id, "-f", "json"])?)?;
-    let types: Vec<&str> = rsets.as_array().into_iter().flatten().filter_map(|r| r["type"].as_str()).collect();
-    ensure!(types.contains(&"SOA") && types.contains(&"NS") && types.contains(&"A"), "recordset list: {types:?}");
+    let types: Vec<&str> = rsets
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["type"].as_str())
+        .collect();
+    ensure!(
+        types.contains(&"SOA") && types.contains(&"NS") && types.contains(&"A"),
+        "recordset list: {types:?}"
+    );
 
     os(&["recordset", "delete", &zone_id, &format!("www.{zone}")])?;
     os(&["zone", "delete", &zone_id])?;
-    let unserved = wait_until(LIVE, || dig_status(p.bind_port, &zone, "SOA").map(|s| s == "REFUSED").unwrap_or(false));
-    ensure!(unserved.is_some(), "BIND still serves {zone} after openstack zone delete");
+    let unserved = wait_until(LIVE, || {
+        dig_status(p.bind_port, &zone, "SOA")
+            .map(|s| s == "REFUSED")
+            .unwrap_or(false)
+    });
+    ensure!(
+        unserved.is_some(),
+        "BIND still serves {zone} after openstack zone delete"
+    );
     Ok(())
 }
 
@@ -140,11 +259,26 @@ async fn bad_input_is_refused_and_changes_nothing() -> Result<()> {
         .json(&json!({"name": "not a zone name", "email": "a@delegate.test"}))
         .send()
         .await?;
-    ensure!(resp.status() == StatusCode::BAD_REQUEST, "bad zone name: {}", resp.status());
+    ensure!(
+        resp.status() == StatusCode::BAD_REQUEST,
+        "bad zone name: {}",
+        resp.status()
+    );
     let body: Value = resp.json().await?;
-    ensure!(body["code"] == 400 && body["type"] == "invalid_object", "{body}");
-    ensure!(body["request_id"].as_str().is_some_and(|r| r.starts_with("req-")), "{body}");
-    ensure!(p.sql("SELECT COUNT(*) FROM zones")? == zones_before, "a bad zone was stored");
+    ensure!(
+        body["code"] == 400 && body["type"] == "invalid_object",
+        "{body}"
+    );
+    ensure!(
+        body["request_id"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("req-")),
+        "{body}"
+    );
+    ensure!(
+        p.sql("SELECT COUNT(*) FROM zones")? == zones_before,
+        "a bad zone was stored"
+    );
 
     let zone = zone_name("bad");
     let resp = http
@@ -152,7 +286,10 @@ async fn bad_input_is_refused_and_changes_nothing() -> Result<()> {
         .json(&json!({"name": zone, "email": "a@delegate.test"}))
         .send()
         .await?;
-    let zone_id = resp.json::<Value>().await?["id"].as_str().unwrap_or_default().to_owned();
+    let zone_id = resp.json::<Value>().await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     wait_active(&http, &p, &zone_id).await?;
     let serial_before = dig_short(p.bind_port, &zone, "SOA")?;
 
@@ -161,16 +298,32 @@ async fn bad_input_is_refused_and_changes_nothing() -> Result<()> {
         .json(&json!({"name": format!("www.{zone}"), "type": "A", "records": ["192.0.2.300"]}))
         .send()
         .await?;
-    ensure!(resp.status() == StatusCode::BAD_REQUEST, "bad A: {}", resp.status());
+    ensure!(
+        resp.status() == StatusCode::BAD_REQUEST,
+        "bad A: {}",
+        resp.status()
+    );
     let body: Value = resp.json().await?;
     ensure!(body["type"] == "invalid_object", "{body}");
     let err = &body["errors"]["errors"][0];
-    ensure!(err["message"] == "'192.0.2.300' is not a 'A' Record" && err["path"] == json!(["records", 0]), "{body}");
+    ensure!(
+        err["message"] == "'192.0.2.300' is not a 'A' Record"
+            && err["path"] == json!(["records", 0]),
+        "{body}"
+    );
 
-    let stored = p.sql(&format!("SELECT COUNT(*) FROM recordsets WHERE name = 'www.{zone}'"))?;
+    let stored = p.sql(&format!(
+        "SELECT COUNT(*) FROM recordsets WHERE name = 'www.{zone}'"
+    ))?;
     ensure!(stored.trim() == "0", "a bad recordset was stored");
     std::thread::sleep(Duration::from_millis(500));
-    ensure!(dig_short(p.bind_port, &zone, "SOA")? == serial_before, "BIND's zone changed after refused input");
-    ensure!(dig_short(p.bind_port, &format!("www.{zone}"), "A")?.is_empty(), "BIND answers the refused record");
+    ensure!(
+        dig_short(p.bind_port, &zone, "SOA")? == serial_before,
+        "BIND's zone changed after refused input"
+    );
+    ensure!(
+        dig_short(p.bind_port, &format!("www.{zone}"), "A")?.is_empty(),
+        "BIND answers the refused record"
+    );
     Ok(())
 }

@@ -19,7 +19,10 @@ pub struct Casts(Arc<Mutex<Vec<WorkerCast>>>);
 
 impl Casts {
     pub fn take(&self) -> Vec<WorkerCast> {
-        self.0.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default()
+        self.0
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
     }
 }
 
@@ -56,7 +59,11 @@ impl Env {
 
     /// Another central instance on the same database.
     pub fn second_instance(&self) -> Central<Casts> {
-        Central::new(self.db.storage().clone(), Settings::default(), self.casts.clone())
+        Central::new(
+            self.db.storage().clone(),
+            Settings::default(),
+            self.casts.clone(),
+        )
     }
 
     pub async fn zone(&self, id: uuid::Uuid) -> Result<Zone, Box<dyn std::error::Error>> {
@@ -71,7 +78,11 @@ impl Env {
 
     /// Creates `name` for `project` through central.
     pub async fn create_zone(&self, project: &str, name: &str) -> Result<Zone, Error> {
-        let zone = Zone { name: name.into(), email: format!("hostmaster@{}", name.trim_end_matches('.')), ..Zone::default() };
+        let zone = Zone {
+            name: name.into(),
+            email: format!("hostmaster@{}", name.trim_end_matches('.')),
+            ..Zone::default()
+        };
         self.central.create_zone(member(project), zone).await
     }
 
@@ -83,7 +94,13 @@ impl Env {
         rr_type: &str,
         data: &[&str],
     ) -> Result<RecordSet, Error> {
-        self.central.create_recordset(ctx, zone.id.unwrap_or_default(), recordset(name, rr_type, data)).await
+        self.central
+            .create_recordset(
+                ctx,
+                zone.id.unwrap_or_default(),
+                recordset(name, rr_type, data),
+            )
+            .await
     }
 
     pub async fn exec(&self, sql: &'static str, binds: &[&str]) -> Result<(), sqlx::Error> {
@@ -95,7 +112,12 @@ impl Env {
     }
 }
 
-async fn add_ns(storage: &Storage, host: &str, priority: i32, created: &str) -> Result<(), sqlx::Error> {
+async fn add_ns(
+    storage: &Storage,
+    host: &str,
+    priority: i32,
+    created: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO pool_ns_records (id, created_at, version, pool_id, priority, hostname) \
          VALUES (?, ?, 1, '794ccc2cd75144feb57f8894c9f5c842', ?, ?)",
@@ -110,11 +132,20 @@ async fn add_ns(storage: &Storage, host: &str, priority: i32, created: &str) -> 
 }
 
 pub fn member(project: &str) -> Context {
-    Context { project_id: Some(project.into()), roles: vec!["member".into()], ..Context::default() }
+    Context {
+        project_id: Some(project.into()),
+        roles: vec!["member".into()],
+        ..Context::default()
+    }
 }
 
 pub fn admin(project: &str) -> Context {
-    Context { project_id: Some(project.into()), roles: vec!["admin".into()], is_admin: true, ..Context::default() }
+    Context {
+        project_id: Some(project.into()),
+        roles: vec!["admin".into()],
+        is_admin: true,
+        ..Context::default()
+    }
 }
 
 pub fn recordset(name: &str, rr_type: &str, data: &[&str]) -> RecordSet {
@@ -123,7 +154,10 @@ pub fn recordset(name: &str, rr_type: &str, data: &[&str]) -> RecordSet {
         rr_type: rr_type.into(),
         records: data
             .iter()
-            .map(|d| delegate_model::Record { data: (*d).into(), ..Default::default() })
+            .map(|d| delegate_model::Record {
+                data: (*d).into(),
+                ..Default::default()
+            })
             .collect(),
         ..RecordSet::default()
     }

@@ -73,7 +73,10 @@ mod tests {
             let ceiling = backoff.ceiling(attempt);
             for _ in 0..50 {
                 let delay = backoff.delay(attempt);
-                assert!(delay >= ceiling / 2 && delay <= ceiling, "{attempt}: {delay:?}");
+                assert!(
+                    delay >= ceiling / 2 && delay <= ceiling,
+                    "{attempt}: {delay:?}"
+                );
             }
         }
     }

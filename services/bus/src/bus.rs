@@ -30,7 +30,9 @@ impl Bus {
     /// Later connection losses are retried without end, with back-off.
     pub async fn connect(cfg: BusConfig) -> Result<Bus, BusError> {
         if cfg.brokers.is_empty() {
-            return Err(BusError::InvalidConfig("transport_url lists no broker".into()));
+            return Err(BusError::InvalidConfig(
+                "transport_url lists no broker".into(),
+            ));
         }
         let shared = Arc::new(Shared::new(cfg));
         let link = shared.connect_first().await?;

@@ -144,7 +144,8 @@ impl Bus {
         let link = timeout_at(deadline, self.shared.wait_link())
             .await
             .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
-        link.ensure_notification_queue(exchange, &routing_key).await?;
+        link.ensure_notification_queue(exchange, &routing_key)
+            .await?;
         let msg = Outgoing {
             exchange,
             routing_key: &routing_key,
@@ -182,7 +183,12 @@ async fn consume_replies(shared: &Shared, link: &Link) -> Result<(), BusError> {
         ..BasicConsumeOptions::default()
     };
     let mut consumer = ch
-        .basic_consume(short(&shared.reply_queue)?, "".into(), options, FieldTable::default())
+        .basic_consume(
+            short(&shared.reply_queue)?,
+            "".into(),
+            options,
+            FieldTable::default(),
+        )
         .await?;
     let mut closed = shared.closed_watch();
     loop {

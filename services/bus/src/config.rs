@@ -106,7 +106,9 @@ impl BusConfig {
 
 fn check_name(option: &str, value: &str) -> Result<(), BusError> {
     if value.is_empty() {
-        return Err(BusError::InvalidConfig(format!("{option} must not be empty")));
+        return Err(BusError::InvalidConfig(format!(
+            "{option} must not be empty"
+        )));
     }
     if value.len() > MAX_NAME_LEN {
         return Err(BusError::InvalidConfig(format!(
@@ -237,13 +239,15 @@ mod tests {
     #[test]
     fn single_broker_with_trailing_slash_uses_root_vhost() {
         let brokers = parse_transport_url("rabbit://guest:guest@127.0.0.1:5672/").unwrap();
-        assert_eq!(brokers, vec![broker("guest", "guest", "127.0.0.1", 5672, "/")]);
+        assert_eq!(
+            brokers,
+            vec![broker("guest", "guest", "127.0.0.1", 5672, "/")]
+        );
     }
 
     #[test]
     fn several_brokers_share_the_vhost() {
-        let brokers =
-            parse_transport_url("rabbit://a:p1@h1:5672,b:p2@h2:5673/openstack").unwrap();
+        let brokers = parse_transport_url("rabbit://a:p1@h1:5672,b:p2@h2:5673/openstack").unwrap();
         assert_eq!(
             brokers,
             vec![

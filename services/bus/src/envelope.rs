@@ -30,7 +30,9 @@ pub(crate) fn unwrap(body: &[u8]) -> Result<Map<String, Value>, BusError> {
         return Ok(outer);
     };
     if version.as_str().and_then(|v| v.split('.').next()) != Some("2") {
-        return Err(BusError::Malformed(format!("unsupported oslo.version {version}")));
+        return Err(BusError::Malformed(format!(
+            "unsupported oslo.version {version}"
+        )));
     }
     let inner = match outer.remove(MESSAGE_KEY) {
         Some(Value::String(inner)) => inner,
@@ -38,7 +40,9 @@ pub(crate) fn unwrap(body: &[u8]) -> Result<Map<String, Value>, BusError> {
     };
     match serde_json::from_str(&inner).map_err(malformed)? {
         Value::Object(map) => Ok(map),
-        _ => Err(BusError::Malformed("oslo.message is not a JSON object".into())),
+        _ => Err(BusError::Malformed(
+            "oslo.message is not a JSON object".into(),
+        )),
     }
 }
 
@@ -98,11 +102,20 @@ impl RequestMessage {
         };
         // oslo's dispatcher defaults a missing version to 1.0.
         let version = take_string(&mut inner, "version").unwrap_or_else(|| "1.0".into());
-        let reply_to = match (take_string(&mut inner, "_msg_id"), take_string(&mut inner, "_reply_q")) {
+        let reply_to = match (
+            take_string(&mut inner, "_msg_id"),
+            take_string(&mut inner, "_reply_q"),
+        ) {
             (Some(msg_id), Some(reply_q)) => Some(ReplyTo { msg_id, reply_q }),
             _ => None,
         };
-        Ok(Self { method, args, version, context: gather_context(inner), reply_to })
+        Ok(Self {
+            method,
+            args,
+            version,
+            context: gather_context(inner),
+            reply_to,
+        })
     }
 }
 
@@ -177,7 +190,10 @@ pub(crate) struct NotificationMessage {
 impl NotificationMessage {
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut inner = Map::new();
-        inner.insert("message_id".into(), Uuid::new_v4().hyphenated().to_string().into());
+        inner.insert(
+            "message_id".into(),
+            Uuid::new_v4().hyphenated().to_string().into(),
+        );
         inner.insert("publisher_id".into(), self.publisher_id.clone().into());
         inner.insert("event_type".into(), self.event_type.clone().into());
         inner.insert("priority".into(), self.priority.clone().into());
@@ -216,7 +232,10 @@ mod tests {
             args: object(json!({"zone_id": "z1", "limit": null})),
             version: "6.12".into(),
             context: object(json!({"project_id": "p1", "is_admin": false})),
-            reply_to: Some(ReplyTo { msg_id: "m1".into(), reply_q: "reply_abc".into() }),
+            reply_to: Some(ReplyTo {
+                msg_id: "m1".into(),
+                reply_q: "reply_abc".into(),
+            }),
         }
     }
 
@@ -230,8 +249,15 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "_context_is_admin", "_context_project_id", "_msg_id", "_reply_q",
-                "_timeout", "_unique_id", "args", "method", "version"
+                "_context_is_admin",
+                "_context_project_id",
+                "_msg_id",
+                "_reply_q",
+                "_timeout",
+                "_unique_id",
+                "args",
+                "method",
+                "version"
             ]
         );
         assert_eq!(inner["_timeout"], Value::Null);
@@ -241,7 +267,10 @@ mod tests {
 
     #[test]
     fn cast_has_no_reply_keys_and_round_trips() {
-        let cast = RequestMessage { reply_to: None, ..call() };
+        let cast = RequestMessage {
+            reply_to: None,
+            ..call()
+        };
         let (_, inner) = layers(&cast.encode());
         assert!(!inner.contains_key("_msg_id") && !inner.contains_key("_reply_q"));
         assert_eq!(RequestMessage::decode(&cast.encode()).unwrap(), cast);
@@ -263,25 +292,55 @@ mod tests {
         let bad_args = wrap(object(json!({"method": "m", "args": [1]})));
         let inner_not_string = br#"{"oslo.version": "2.0", "oslo.message": {}}"#;
         let wrong_version = br#"{"oslo.version": "3.0", "oslo.message": "{}"}"#;
-        for body in [&no_method[..], &bad_args, inner_not_string, wrong_version, b"[1]", b"nope"] {
-            assert!(RequestMessage::decode(body).is_err(), "{}", String::from_utf8_lossy(body));
+        for body in [
+            &no_method[..],
+            &bad_args,
+            inner_not_string,
+            wrong_version,
+            b"[1]",
+            b"nope",
+        ] {
+            assert!(
+                RequestMessage::decode(body).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
     #[test]
     fn reply_encodes_result_or_failure_string() {
-        let ok = ReplyMessage { msg_id: "m1".into(), outcome: Ok(json!({"id": 1})) };
+        let ok = ReplyMessage {
+            msg_id: "m1".into(),
+            outcome: Ok(json!({"id": 1})),
+        };
         let (_, inner) = layers(&ok.encode());
         let mut keys: Vec<_> = inner.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["_msg_id", "_unique_id", "ending", "failure", "result"]);
-        assert_eq!((inner["ending"].clone(), inner["failure"].clone()), (json!(true), Value::Null));
+        assert_eq!(
+            keys,
+            ["_msg_id", "_unique_id", "ending", "failure", "result"]
+        );
+        assert_eq!(
+            (inner["ending"].clone(), inner["failure"].clone()),
+            (json!(true), Value::Null)
+        );
         assert_eq!(ReplyMessage::decode(&ok.encode()).unwrap(), ok);
 
-        let err = RemoteError::new("ZoneNotFound", "designate.exceptions", "Could not find Zone");
-        let failed = ReplyMessage { msg_id: "m2".into(), outcome: Err(err) };
+        let err = RemoteError::new(
+            "ZoneNotFound",
+            "designate.exceptions",
+            "Could not find Zone",
+        );
+        let failed = ReplyMessage {
+            msg_id: "m2".into(),
+            outcome: Err(err),
+        };
         let (_, inner) = layers(&failed.encode());
-        assert!(inner["failure"].is_string(), "failure must be a JSON string");
+        assert!(
+            inner["failure"].is_string(),
+            "failure must be a JSON string"
+        );
         assert_eq!(inner["result"], Value::Null);
         assert_eq!(ReplyMessage::decode(&failed.encode()).unwrap(), failed);
     }
@@ -301,8 +360,14 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "_context_user", "_unique_id", "event_type", "message_id", "payload",
-                "priority", "publisher_id", "timestamp"
+                "_context_user",
+                "_unique_id",
+                "event_type",
+                "message_id",
+                "payload",
+                "priority",
+                "publisher_id",
+                "timestamp"
             ]
         );
         assert_eq!(inner["message_id"].as_str().unwrap().len(), 36);

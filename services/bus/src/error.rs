@@ -19,7 +19,9 @@ pub enum BusError {
     Unavailable(Duration),
     #[error("the broker refused to store the message (publisher confirm nack)")]
     Nacked,
-    #[error("no queue is bound for routing key {routing_key:?} on exchange {exchange:?}: message dropped")]
+    #[error(
+        "no queue is bound for routing key {routing_key:?} on exchange {exchange:?}: message dropped"
+    )]
     Unroutable {
         exchange: String,
         routing_key: String,

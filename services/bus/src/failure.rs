@@ -32,7 +32,11 @@ pub struct RemoteError {
 impl RemoteError {
     /// An error whose only constructor argument is its message, like most
     /// Python exceptions (`ZoneNotFound("Could not find Zone")`).
-    pub fn new(class: impl Into<String>, module: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        class: impl Into<String>,
+        module: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         let message = message.into();
         Self {
             class: class.into(),
@@ -109,7 +113,11 @@ mod tests {
 
     #[test]
     fn failure_json_has_exactly_oslos_keys() {
-        let err = RemoteError::new("ZoneNotFound", "designate.exceptions", "Could not find Zone");
+        let err = RemoteError::new(
+            "ZoneNotFound",
+            "designate.exceptions",
+            "Could not find Zone",
+        );
         let value: Value = serde_json::from_str(&err.to_failure_json()).unwrap();
         assert_eq!(
             value,
@@ -133,7 +141,10 @@ mod tests {
         assert_eq!(err.class, "DuplicateZone");
         assert_eq!(err.message, "Duplicate Zone");
         assert_eq!(err.tb.len(), 1);
-        assert_eq!(err.to_string(), "designate.exceptions.DuplicateZone: Duplicate Zone");
+        assert_eq!(
+            err.to_string(),
+            "designate.exceptions.DuplicateZone: Duplicate Zone"
+        );
     }
 
     #[test]

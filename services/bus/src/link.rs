@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
-use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind};
+use lapin::{
+    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
+};
 use serde_json::Value;
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::time::{Instant, sleep, sleep_until, timeout, timeout_at};
@@ -75,7 +77,11 @@ impl Link {
 
     /// Declares (once per link) the durable queue a notification topic is
     /// stored in until a consumer reads it, as oslo's notifier does.
-    pub(crate) async fn ensure_notification_queue(&self, exchange: &str, key: &str) -> Result<(), BusError> {
+    pub(crate) async fn ensure_notification_queue(
+        &self,
+        exchange: &str,
+        key: &str,
+    ) -> Result<(), BusError> {
         if lock(&self.notify_queues).contains(key) {
             return Ok(());
         }
@@ -196,7 +202,11 @@ impl Shared {
     /// Publishes with publisher confirms, moving to a new link (and broker)
     /// on transport errors until `deadline`. A message whose confirm was lost
     /// with its link may be published twice: consumers must be idempotent.
-    pub(crate) async fn publish(&self, msg: Outgoing<'_>, deadline: Instant) -> Result<(), BusError> {
+    pub(crate) async fn publish(
+        &self,
+        msg: Outgoing<'_>,
+        deadline: Instant,
+    ) -> Result<(), BusError> {
         let unavailable = |started: Instant| BusError::Unavailable(started.elapsed());
         let started = Instant::now();
         loop {
@@ -217,10 +227,16 @@ impl Shared {
     }
 
     /// Registers a call awaiting its reply; the entry goes when the guard drops.
-    pub(crate) fn expect_reply(&self, msg_id: &str) -> (PendingCall<'_>, oneshot::Receiver<Outcome>) {
+    pub(crate) fn expect_reply(
+        &self,
+        msg_id: &str,
+    ) -> (PendingCall<'_>, oneshot::Receiver<Outcome>) {
         let (tx, rx) = oneshot::channel();
         lock(&self.pending).insert(msg_id.to_owned(), tx);
-        let guard = PendingCall { shared: self, msg_id: msg_id.to_owned() };
+        let guard = PendingCall {
+            shared: self,
+            msg_id: msg_id.to_owned(),
+        };
         (guard, rx)
     }
 
@@ -233,7 +249,10 @@ impl Shared {
         match lock(&self.pending).remove(&reply.msg_id) {
             // The caller may have given up in the meantime; nothing to do then.
             Some(waiter) => drop(waiter.send(reply.outcome)),
-            None => debug!(msg_id = reply.msg_id, "reply for a call that timed out or is unknown"),
+            None => debug!(
+                msg_id = reply.msg_id,
+                "reply for a call that timed out or is unknown"
+            ),
         }
     }
 
@@ -258,14 +277,20 @@ impl Shared {
             .brokers
             .get(index)
             .ok_or_else(|| BusError::InvalidConfig("transport_url lists no broker".into()))?;
-        let fail = |reason: String| BusError::Connect { broker: broker.to_string(), reason };
+        let fail = |reason: String| BusError::Connect {
+            broker: broker.to_string(),
+            reason,
+        };
         let setup = async {
             let props = ConnectionProperties::default()
                 .with_connection_name(self.connection_name.clone().into());
             let conn = Connection::connect_uri(broker.amqp_uri(), props).await?;
             let publisher = conn.create_channel().await?;
-            publisher.confirm_select(ConfirmSelectOptions::default()).await?;
-            topology::declare_exchange(&conn, &self.cfg.exchange, ExchangeKind::Topic, true).await?;
+            publisher
+                .confirm_select(ConfirmSelectOptions::default())
+                .await?;
+            topology::declare_exchange(&conn, &self.cfg.exchange, ExchangeKind::Topic, true)
+                .await?;
             topology::declare_transient_queue(&publisher, &self.reply_queue, false).await?;
             Ok::<_, BusError>((conn, publisher))
         };

@@ -6,10 +6,12 @@ use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 
-use futures::stream::{SelectAll, StreamExt};
 use futures::FutureExt;
+use futures::stream::{SelectAll, StreamExt};
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions};
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions,
+};
 use lapin::types::FieldTable;
 use lapin::{Channel, Consumer, ExchangeKind};
 use serde_json::{Map, Value};
@@ -107,7 +109,10 @@ impl Bus {
                 },
                 () = &mut shutdown => break,
             };
-            let err = match server.run(&link, &queues, shutdown.as_mut(), &mut tasks, &mut failures).await {
+            let err = match server
+                .run(&link, &queues, shutdown.as_mut(), &mut tasks, &mut failures)
+                .await
+            {
                 Ok(()) => break,
                 Err(_) if self.shared.is_closed() => break,
                 Err(err) => err,
@@ -176,7 +181,13 @@ impl<H: Handler> Server<H> {
     async fn declare(&self, link: &Link, queues: &ServerQueues) -> Result<Channel, BusError> {
         let exchange = &self.shared.cfg.exchange;
         topology::declare_exchange(&link.conn, exchange, ExchangeKind::Topic, true).await?;
-        topology::declare_exchange(&link.conn, &queues.fanout_exchange, ExchangeKind::Fanout, false).await?;
+        topology::declare_exchange(
+            &link.conn,
+            &queues.fanout_exchange,
+            ExchangeKind::Fanout,
+            false,
+        )
+        .await?;
         topology::declare_durable_queue(&link.conn, &queues.shared).await?;
         topology::declare_durable_queue(&link.conn, &queues.host).await?;
         let ch = link.conn.create_channel().await?;
@@ -184,7 +195,13 @@ impl<H: Handler> Server<H> {
         topology::declare_transient_queue(&ch, &queues.fanout_queue, true).await?;
         topology::bind(&ch, &queues.shared, exchange, &queues.shared).await?;
         topology::bind(&ch, &queues.host, exchange, &queues.host).await?;
-        topology::bind(&ch, &queues.fanout_queue, &queues.fanout_exchange, &self.topic).await?;
+        topology::bind(
+            &ch,
+            &queues.fanout_queue,
+            &queues.fanout_exchange,
+            &self.topic,
+        )
+        .await?;
         Ok(ch)
     }
 
@@ -194,7 +211,12 @@ impl<H: Handler> Server<H> {
             Ok(request) => request,
             Err(err) => {
                 warn!(topic = self.topic, %err, "dropping a message that is not an RPC request");
-                return settle(delivery.acker.reject(BasicRejectOptions { requeue: false }).await);
+                return settle(
+                    delivery
+                        .acker
+                        .reject(BasicRejectOptions { requeue: false })
+                        .await,
+                );
             }
         };
         let method = request.method.clone();
@@ -214,7 +236,10 @@ impl<H: Handler> Server<H> {
 
     async fn dispatch(&self, request: RequestMessage) -> Outcome {
         if !is_compatible(&self.version, &request.version) {
-            return Err(RemoteError::unsupported_version(&request.version, &request.method));
+            return Err(RemoteError::unsupported_version(
+                &request.version,
+                &request.method,
+            ));
         }
         let method = request.method.clone();
         let request = Request {
@@ -223,12 +248,17 @@ impl<H: Handler> Server<H> {
             context: request.context,
             version: request.version,
         };
-        match AssertUnwindSafe(self.handler.handle(request)).catch_unwind().await {
+        match AssertUnwindSafe(self.handler.handle(request))
+            .catch_unwind()
+            .await
+        {
             Ok(outcome) => outcome,
             Err(panic) => {
                 let what = panic_message(panic.as_ref());
                 error!(topic = self.topic, method, panic = what, "handler panicked");
-                Err(RemoteError::internal(format!("handler of {method} panicked: {what}")))
+                Err(RemoteError::internal(format!(
+                    "handler of {method} panicked: {what}"
+                )))
             }
         }
     }
@@ -238,7 +268,11 @@ impl<H: Handler> Server<H> {
             // Expected errors (not found, validation…) are the caller's business.
             debug!(topic = self.topic, %err, "call failed");
         }
-        let body = ReplyMessage { msg_id: reply_to.msg_id, outcome }.encode();
+        let body = ReplyMessage {
+            msg_id: reply_to.msg_id,
+            outcome,
+        }
+        .encode();
         let msg = Outgoing {
             // The default exchange routes to the queue named by the routing key.
             exchange: "",
@@ -257,7 +291,10 @@ impl<H: Handler> Server<H> {
     async fn reply_failed(&self, delivery: &Delivery, method: &str, err: BusError) {
         let transient = matches!(err, BusError::Unavailable(_) | BusError::Amqp(_));
         warn!(topic = self.topic, method, %err, requeue = transient, "could not send the reply");
-        let options = BasicNackOptions { requeue: transient, multiple: false };
+        let options = BasicNackOptions {
+            requeue: transient,
+            multiple: false,
+        };
         settle(delivery.acker.nack(options).await);
     }
 }
@@ -267,7 +304,12 @@ async fn consume_all(ch: &Channel, queues: &ServerQueues) -> Result<SelectAll<Co
     let mut all = SelectAll::new();
     for queue in [&queues.shared, &queues.host, &queues.fanout_queue] {
         let consumer = ch
-            .basic_consume(short(queue)?, "".into(), BasicConsumeOptions::default(), FieldTable::default())
+            .basic_consume(
+                short(queue)?,
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
             .await?;
         all.push(consumer);
     }
@@ -279,7 +321,9 @@ async fn consume_all(ch: &Channel, queues: &ServerQueues) -> Result<SelectAll<Co
 fn settle(result: lapin::Result<bool>) {
     match result {
         Ok(true) => {}
-        Ok(false) => debug!("delivery already settled or its channel is gone; it will be redelivered"),
+        Ok(false) => {
+            debug!("delivery already settled or its channel is gone; it will be redelivered")
+        }
         Err(err) => debug!(%err, "acknowledgement failed; the message will be redelivered"),
     }
 }

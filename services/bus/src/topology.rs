@@ -89,7 +89,10 @@ pub(crate) async fn declare_exchange(
         .await;
     match declared {
         Err(err) if is_soft(&err, AMQPSoftError::PRECONDITIONFAILED) => {
-            let passive = ExchangeDeclareOptions { passive: true, ..options };
+            let passive = ExchangeDeclareOptions {
+                passive: true,
+                ..options
+            };
             let ch = conn.create_channel().await?;
             ch.exchange_declare(short(name)?, kind, passive, FieldTable::default())
                 .await?;
@@ -108,7 +111,10 @@ pub(crate) async fn declare_exchange(
 /// knows no quorum queues, else whatever queue of that name already exists.
 pub(crate) async fn declare_durable_queue(conn: &Connection, name: &str) -> Result<(), BusError> {
     let mut quorum = FieldTable::default();
-    quorum.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    quorum.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
     let durable = QueueDeclareOptions::durable();
     let ch = conn.create_channel().await?;
     match ch.queue_declare(short(name)?, durable, quorum).await {
@@ -120,8 +126,14 @@ pub(crate) async fn declare_durable_queue(conn: &Connection, name: &str) -> Resu
         Err(err) => return Err(err.into()),
     }
     let ch = conn.create_channel().await?;
-    let passive = QueueDeclareOptions { passive: true, ..durable };
-    match ch.queue_declare(short(name)?, passive, FieldTable::default()).await {
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..durable
+    };
+    match ch
+        .queue_declare(short(name)?, passive, FieldTable::default())
+        .await
+    {
         Ok(_) => close_quietly(ch).await,
         Err(err) if is_soft(&err, AMQPSoftError::NOTFOUND) => {
             let ch = conn.create_channel().await?;
@@ -142,13 +154,24 @@ pub(crate) async fn declare_transient_queue(
     auto_delete: bool,
 ) -> Result<(), BusError> {
     let mut args = FieldTable::default();
-    args.insert("x-expires".into(), AMQPValue::LongInt(TRANSIENT_QUEUE_TTL_MS));
-    let options = QueueDeclareOptions { auto_delete, ..QueueDeclareOptions::default() };
+    args.insert(
+        "x-expires".into(),
+        AMQPValue::LongInt(TRANSIENT_QUEUE_TTL_MS),
+    );
+    let options = QueueDeclareOptions {
+        auto_delete,
+        ..QueueDeclareOptions::default()
+    };
     ch.queue_declare(short(name)?, options, args).await?;
     Ok(())
 }
 
-pub(crate) async fn bind(ch: &Channel, queue: &str, exchange: &str, key: &str) -> Result<(), BusError> {
+pub(crate) async fn bind(
+    ch: &Channel,
+    queue: &str,
+    exchange: &str,
+    key: &str,
+) -> Result<(), BusError> {
     ch.queue_bind(
         short(queue)?,
         short(exchange)?,

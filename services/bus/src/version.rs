@@ -12,10 +12,8 @@ pub(crate) fn is_compatible(server: &str, requested: &str) -> bool {
 /// `"6.12"` → `[6, 12, 0]`; a missing minor or revision counts as 0.
 fn parse(version: &str) -> Option<[u64; 3]> {
     let mut parts = [0u64; 3];
-    let mut count = 0;
-    for piece in version.split('.') {
-        *parts.get_mut(count)? = piece.parse().ok()?;
-        count += 1;
+    for (i, piece) in version.split('.').enumerate() {
+        *parts.get_mut(i)? = piece.parse().ok()?;
     }
     Some(parts)
 }

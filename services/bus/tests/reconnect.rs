@@ -5,7 +5,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Echo, Env, VERSION, connection_pids, ctx, kill_connection, map, run, spawn_server, wait_consumers};
+use common::{
+    Echo, Env, VERSION, connection_pids, ctx, kill_connection, map, run, spawn_server,
+    wait_consumers,
+};
 use delegate_bus::{Bus, BusConfig, BusError};
 use serde_json::json;
 
@@ -34,7 +37,11 @@ async fn calls_succeed_after_the_client_and_then_the_server_lose_their_connectio
         let client = env.bus("client", TIMEOUT).await;
         let echo = |n: u64| {
             let (client, topic) = (client.clone(), topic.clone());
-            async move { client.call(&topic, VERSION, &ctx(), "echo", map(json!({"n": n}))).await }
+            async move {
+                client
+                    .call(&topic, VERSION, &ctx(), "echo", map(json!({"n": n})))
+                    .await
+            }
         };
         assert_eq!(echo(1).await.unwrap()["args"]["n"], 1);
 
@@ -69,7 +76,9 @@ async fn connect_skips_a_dead_broker_of_transport_url() {
         let (stop, task) = spawn_server(&server, &topic, Echo::new("s1"));
         wait_consumers(&topic, 1).await;
         let client = env.bus_with(env.config_for(url, "client", TIMEOUT)).await;
-        let reply = client.call(&topic, VERSION, &ctx(), "echo", map(json!({}))).await;
+        let reply = client
+            .call(&topic, VERSION, &ctx(), "echo", map(json!({})))
+            .await;
         assert_eq!(reply.unwrap()["server"], "s1");
 
         stop.send(()).unwrap();
@@ -96,5 +105,9 @@ async fn connect_fails_clearly_when_no_broker_answers() {
         BusError::Connect { broker, .. } => assert!(broker.contains("127.0.0.1:"), "{err}"),
         other => panic!("expected a connect error, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("cannot connect to broker rabbit://guest@127.0.0.1:"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("cannot connect to broker rabbit://guest@127.0.0.1:"),
+        "{err}"
+    );
 }

@@ -25,7 +25,10 @@ async fn call_returns_the_handlers_result_with_args_context_and_version() {
 
         let client = env.bus("client", TIMEOUT).await;
         let args = map(json!({"zone_id": "z1", "limit": null}));
-        let result = client.call(&topic, "6.3", &ctx(), "echo", args).await.unwrap();
+        let result = client
+            .call(&topic, "6.3", &ctx(), "echo", args)
+            .await
+            .unwrap();
         assert_eq!(
             result,
             json!({
@@ -58,18 +61,38 @@ async fn remote_errors_keep_class_module_and_message() {
             Err(CallError::Remote(err)) => err,
             other => panic!("expected a remote error, got {other:?}"),
         };
-        let err = remote(client.call(&topic, VERSION, &ctx(), "fail", map(json!({}))).await);
+        let err = remote(
+            client
+                .call(&topic, VERSION, &ctx(), "fail", map(json!({})))
+                .await,
+        );
         assert_eq!(
-            (err.class.as_str(), err.module.as_str(), err.message.as_str()),
-            ("ZoneNotFound", "designate.exceptions", "Could not find Zone")
+            (
+                err.class.as_str(),
+                err.module.as_str(),
+                err.message.as_str()
+            ),
+            (
+                "ZoneNotFound",
+                "designate.exceptions",
+                "Could not find Zone"
+            )
         );
         assert_eq!(err.args, vec![json!("Could not find Zone")]);
 
-        let err = remote(client.call(&topic, VERSION, &ctx(), "nope", map(json!({}))).await);
+        let err = remote(
+            client
+                .call(&topic, VERSION, &ctx(), "nope", map(json!({})))
+                .await,
+        );
         assert_eq!(err, RemoteError::no_such_method("nope"));
 
         for too_new in ["6.13", "7.0", "5.0"] {
-            let err = remote(client.call(&topic, too_new, &ctx(), "echo", map(json!({}))).await);
+            let err = remote(
+                client
+                    .call(&topic, too_new, &ctx(), "echo", map(json!({})))
+                    .await,
+            );
             assert_eq!(err, RemoteError::unsupported_version(too_new, "echo"));
         }
 
@@ -91,14 +114,22 @@ async fn a_panicking_handler_gets_a_failure_reply_and_the_server_keeps_serving()
         wait_consumers(&topic, 1).await;
         let client = env.bus("client", TIMEOUT).await;
 
-        match client.call(&topic, VERSION, &ctx(), "panic", map(json!({}))).await {
+        match client
+            .call(&topic, VERSION, &ctx(), "panic", map(json!({})))
+            .await
+        {
             Err(CallError::Remote(err)) => {
-                assert_eq!((err.class.as_str(), err.module.as_str()), ("RuntimeError", "builtins"));
+                assert_eq!(
+                    (err.class.as_str(), err.module.as_str()),
+                    ("RuntimeError", "builtins")
+                );
                 assert!(err.message.contains("boom"), "{}", err.message);
             }
             other => panic!("expected a remote error, got {other:?}"),
         }
-        let after = client.call(&topic, VERSION, &ctx(), "echo", map(json!({"n": 1}))).await;
+        let after = client
+            .call(&topic, VERSION, &ctx(), "echo", map(json!({"n": 1})))
+            .await;
         assert_eq!(after.unwrap()["args"], json!({"n": 1}));
 
         stop.send(()).unwrap();
@@ -125,7 +156,9 @@ async fn cast_is_delivered_and_an_unroutable_cast_is_an_error() {
         let client = env.bus("client", TIMEOUT).await;
 
         // Nobody ever served this topic: no queue, the broker returns the message.
-        let lost = client.cast(&topic, VERSION, &ctx(), "update_zone", map(json!({}))).await;
+        let lost = client
+            .cast(&topic, VERSION, &ctx(), "update_zone", map(json!({})))
+            .await;
         assert!(matches!(lost, Err(BusError::Unroutable { .. })), "{lost:?}");
 
         env.served(&topic, "server1");
@@ -135,9 +168,18 @@ async fn cast_is_delivered_and_an_unroutable_cast_is_an_error() {
         wait_consumers(&topic, 1).await;
 
         let args = map(json!({"zone": {"id": "z1"}}));
-        client.cast(&topic, VERSION, &ctx(), "update_zone", args.clone()).await.unwrap();
-        let got = tokio::time::timeout(TIMEOUT, rx.recv()).await.unwrap().unwrap();
-        assert_eq!((got.method.as_str(), got.version.as_str()), ("update_zone", VERSION));
+        client
+            .cast(&topic, VERSION, &ctx(), "update_zone", args.clone())
+            .await
+            .unwrap();
+        let got = tokio::time::timeout(TIMEOUT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (got.method.as_str(), got.version.as_str()),
+            ("update_zone", VERSION)
+        );
         assert_eq!((got.args, got.context), (args, ctx()));
 
         stop.send(()).unwrap();
@@ -154,10 +196,15 @@ async fn call_without_a_server_times_out_after_the_call_timeout() {
         let topic = env.topic("central");
         let client = env.bus("client", Duration::from_secs(1)).await;
         let started = Instant::now();
-        let result = client.call(&topic, VERSION, &ctx(), "echo", map(json!({}))).await;
+        let result = client
+            .call(&topic, VERSION, &ctx(), "echo", map(json!({})))
+            .await;
         let elapsed = started.elapsed();
         assert!(matches!(result, Err(CallError::Timeout)), "{result:?}");
-        assert!(elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3),
+            "{elapsed:?}"
+        );
         client.close().await;
     })
     .await;
@@ -169,7 +216,10 @@ async fn two_servers_on_one_topic_share_the_work_and_handle_each_message_once() 
         let topic = env.topic("central");
         env.served(&topic, "server1");
         env.served(&topic, "server2");
-        let (bus1, bus2) = (env.bus("server1", TIMEOUT).await, env.bus("server2", TIMEOUT).await);
+        let (bus1, bus2) = (
+            env.bus("server1", TIMEOUT).await,
+            env.bus("server2", TIMEOUT).await,
+        );
         let (h1, h2) = (Echo::new("s1"), Echo::new("s2"));
         let (stop1, task1) = spawn_server(&bus1, &topic, h1.clone());
         let (stop2, task2) = spawn_server(&bus2, &topic, h2.clone());
@@ -180,7 +230,10 @@ async fn two_servers_on_one_topic_share_the_work_and_handle_each_message_once() 
             let (client, topic) = (client.clone(), topic.clone());
             tokio::spawn(async move {
                 let args = map(json!({"n": n, "ms": 50}));
-                client.call(&topic, VERSION, &ctx(), "sleep", args).await.unwrap()
+                client
+                    .call(&topic, VERSION, &ctx(), "sleep", args)
+                    .await
+                    .unwrap()
             })
         });
         let mut by_server = (0, 0);
@@ -191,11 +244,23 @@ async fn two_servers_on_one_topic_share_the_work_and_handle_each_message_once() 
                 other => panic!("unexpected server {other:?}"),
             }
         }
-        assert!(by_server.0 > 0 && by_server.1 > 0, "work not shared: {by_server:?}");
+        assert!(
+            by_server.0 > 0 && by_server.1 > 0,
+            "work not shared: {by_server:?}"
+        );
 
-        let mut handled: Vec<u64> = h1.seen().iter().chain(h2.seen().iter()).map(|a| a["n"].as_u64().unwrap()).collect();
+        let mut handled: Vec<u64> = h1
+            .seen()
+            .iter()
+            .chain(h2.seen().iter())
+            .map(|a| a["n"].as_u64().unwrap())
+            .collect();
         handled.sort_unstable();
-        assert_eq!(handled, (0..20).collect::<Vec<u64>>(), "each message handled exactly once");
+        assert_eq!(
+            handled,
+            (0..20).collect::<Vec<u64>>(),
+            "each message handled exactly once"
+        );
 
         stop1.send(()).unwrap();
         stop2.send(()).unwrap();
@@ -221,13 +286,21 @@ async fn a_slow_handler_does_not_block_other_requests() {
         let slow = {
             let (client, topic) = (client.clone(), topic.clone());
             tokio::spawn(async move {
-                client.call(&topic, VERSION, &ctx(), "sleep", map(json!({"ms": 3000}))).await
+                client
+                    .call(&topic, VERSION, &ctx(), "sleep", map(json!({"ms": 3000})))
+                    .await
             })
         };
         tokio::time::sleep(Duration::from_millis(200)).await;
         let started = Instant::now();
-        client.call(&topic, VERSION, &ctx(), "echo", map(json!({}))).await.unwrap();
-        assert!(started.elapsed() < Duration::from_secs(2), "fast call waited for the slow one");
+        client
+            .call(&topic, VERSION, &ctx(), "echo", map(json!({})))
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "fast call waited for the slow one"
+        );
         assert!(!slow.is_finished());
         slow.await.unwrap().unwrap();
 
@@ -250,14 +323,20 @@ async fn shutdown_waits_for_running_handlers_and_acks_their_messages() {
         wait_consumers(&topic, 1).await;
         let client = env.bus("client", TIMEOUT).await;
 
-        client.cast(&topic, VERSION, &ctx(), "sleep", map(json!({"ms": 1000}))).await.unwrap();
+        client
+            .cast(&topic, VERSION, &ctx(), "sleep", map(json!({"ms": 1000})))
+            .await
+            .unwrap();
         while handler.seen().is_empty() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let stopping = Instant::now();
         stop.send(()).unwrap();
         task.await.unwrap().unwrap();
-        assert!(stopping.elapsed() >= Duration::from_millis(500), "serve returned before its handler finished");
+        assert!(
+            stopping.elapsed() >= Duration::from_millis(500),
+            "serve returned before its handler finished"
+        );
         // Acknowledged, hence not redelivered to the next server.
         assert_eq!(common::ready_messages(&topic).await, 0);
 
@@ -289,15 +368,33 @@ async fn a_request_unacked_when_its_server_dies_is_delivered_to_another() {
         wait_consumers(&topic, 1).await;
 
         let client = env.bus("client", TIMEOUT).await;
-        client.cast(&topic, VERSION, &ctx(), "create_zone", map(json!({"id": 7}))).await.unwrap();
-        tokio::time::timeout(TIMEOUT, started.recv()).await.unwrap().unwrap();
+        client
+            .cast(
+                &topic,
+                VERSION,
+                &ctx(),
+                "create_zone",
+                map(json!({"id": 7})),
+            )
+            .await
+            .unwrap();
+        tokio::time::timeout(TIMEOUT, started.recv())
+            .await
+            .unwrap()
+            .unwrap();
         dying.close().await; // the "crash": the connection goes, the message was never acked
 
         let survivor = env.bus("survivor", TIMEOUT).await;
         let (tx, mut rx) = mpsc::unbounded_channel();
         let (stop, task) = spawn_server(&survivor, &topic, Arc::new(Collect(tx)));
-        let got = tokio::time::timeout(TIMEOUT, rx.recv()).await.unwrap().unwrap();
-        assert_eq!((got.method.as_str(), got.args), ("create_zone", map(json!({"id": 7}))));
+        let got = tokio::time::timeout(TIMEOUT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (got.method.as_str(), got.args),
+            ("create_zone", map(json!({"id": 7})))
+        );
 
         stop.send(()).unwrap();
         task.await.unwrap().unwrap();
@@ -321,7 +418,9 @@ async fn many_concurrent_calls_each_get_their_own_reply() {
             .map(|n| {
                 let (client, topic) = (client.clone(), topic.clone());
                 tokio::spawn(async move {
-                    let reply = client.call(&topic, VERSION, &ctx(), "echo", map(json!({"n": n}))).await;
+                    let reply = client
+                        .call(&topic, VERSION, &ctx(), "echo", map(json!({"n": n})))
+                        .await;
                     (n, reply.unwrap()["args"]["n"].as_u64().unwrap())
                 })
             })

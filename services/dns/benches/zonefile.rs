@@ -7,7 +7,9 @@ use std::hint::black_box;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use delegate_dns::{RecordType, ZoneFileWriter, parse_zone_file, to_hickory_record, validate_rdata};
+use delegate_dns::{
+    RecordType, ZoneFileWriter, parse_zone_file, to_hickory_record, validate_rdata,
+};
 
 const RECORDS: usize = 100_000;
 const RUNS: usize = 5;
@@ -16,15 +18,21 @@ const RUNS: usize = 5;
 fn record(i: usize) -> (String, Option<u32>, RecordType, String) {
     let name = format!("host{i}.example.test.");
     let (rtype, data) = match i % 10 {
-        0..=3 => (RecordType::A, format!("192.0.{}.{}", (i / 256) % 256, i % 256)),
+        0..=3 => (
+            RecordType::A,
+            format!("192.0.{}.{}", (i / 256) % 256, i % 256),
+        ),
         4 => (RecordType::AAAA, format!("2001:db8::{:x}", i % 65536)),
-        5 => (RecordType::TXT, format!("\"v=spf1 include:_spf{i}.example.org -all\"")),
+        5 => (
+            RecordType::TXT,
+            format!("\"v=spf1 include:_spf{i}.example.org -all\""),
+        ),
         6 => (RecordType::MX, format!("10 mail{i}.example.org.")),
         7 => (RecordType::CNAME, format!("target{i}.example.org.")),
         8 => (RecordType::SRV, format!("10 60 5060 sip{i}.example.org.")),
         _ => (RecordType::CAA, "0 issue letsencrypt.org".to_owned()),
     };
-    let ttl = (i % 3 == 0).then_some(300);
+    let ttl = i.is_multiple_of(3).then_some(300);
     (name, ttl, rtype, data)
 }
 
@@ -35,13 +43,17 @@ fn zone_records() -> Vec<(String, Option<u32>, RecordType, String)> {
         RecordType::SOA,
         "ns1.example.org. hostmaster.example.org. 1 3600 600 86400 3600".to_owned(),
     );
-    std::iter::once(soa).chain((1..RECORDS).map(record)).collect()
+    std::iter::once(soa)
+        .chain((1..RECORDS).map(record))
+        .collect()
 }
 
 fn render(records: &[(String, Option<u32>, RecordType, String)], out: Vec<u8>) -> Vec<u8> {
     let mut writer = ZoneFileWriter::new(out, "example.test.", 3600).expect("header");
     for (name, ttl, rtype, data) in records {
-        writer.write_record(name, *ttl, *rtype, data).expect("write");
+        writer
+            .write_record(name, *ttl, *rtype, data)
+            .expect("write");
     }
     writer.finish().expect("finish")
 }
@@ -61,7 +73,10 @@ fn best(mut f: impl FnMut()) -> Duration {
 fn report(what: &str, count: usize, time: Duration) {
     let rate = count as f64 / time.as_secs_f64();
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{what:<44} {count:>7} records in {time:>10.2?}  = {rate:>12.0} records/s");
+    let _ = writeln!(
+        out,
+        "{what:<44} {count:>7} records in {time:>10.2?}  = {rate:>12.0} records/s"
+    );
 }
 
 fn main() {
@@ -77,7 +92,9 @@ fn main() {
         let mut sink = std::io::BufWriter::new(std::io::sink());
         let mut writer = ZoneFileWriter::new(&mut sink, "example.test.", 3600).expect("header");
         for (name, ttl, rtype, data) in &records {
-            writer.write_record(name, *ttl, *rtype, data).expect("write");
+            writer
+                .write_record(name, *ttl, *rtype, data)
+                .expect("write");
         }
         black_box(writer.finish().expect("finish"));
     });
@@ -101,5 +118,9 @@ fn main() {
             black_box(to_hickory_record(name, ttl.unwrap_or(3600), *rtype, data).expect("wire"));
         }
     });
-    report("stored text -> hickory Record (mdns AXFR)", records.len(), time);
+    report(
+        "stored text -> hickory Record (mdns AXFR)",
+        records.len(),
+        time,
+    );
 }

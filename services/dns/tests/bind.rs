@@ -48,11 +48,23 @@ fn samples() -> Vec<(RecordType, &'static str)> {
         (NS, "ns1.example.org."),
         (PTR, "host.example.org."),
         (SSHFP, "1 1 0123456789abcdef0123456789abcdef01234567"),
-        (SSHFP, "4 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+        (
+            SSHFP,
+            "4 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
         (SSHFP, "3 0 0123456789"),
-        (SOA, "ns1.example.org. first\\.last.example.com. 1 7200 900 1209600 300"),
-        (NAPTR, "100 10 \"S\" \"SIP+D2U\" \"!^.*$!sip:info@example.org!\" _sip._udp.example.org."),
-        (NAPTR, "100 10 S E2U+sip \"!^.*$!sip:x@example.org!\" Example.ORG."),
+        (
+            SOA,
+            "ns1.example.org. first\\.last.example.com. 1 7200 900 1209600 300",
+        ),
+        (
+            NAPTR,
+            "100 10 \"S\" \"SIP+D2U\" \"!^.*$!sip:info@example.org!\" _sip._udp.example.org.",
+        ),
+        (
+            NAPTR,
+            "100 10 S E2U+sip \"!^.*$!sip:x@example.org!\" Example.ORG.",
+        ),
         (NAPTR, "1 2 \"\" \"\" \"\" example.org."),
         (CAA, "0 issue letsencrypt.org"),
         (CAA, "1 iodef mailto:security@example.org"),
@@ -62,16 +74,37 @@ fn samples() -> Vec<(RecordType, &'static str)> {
         (CERT, "PKIX 65535 RSASHA256 AAAA BBBB"),
         (CERT, "URI 1 253 AAAA"),
         (CERT, "9 0 0 AAAA"),
-        (CERT, "OID 7 ED448 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo9z+40RQzuVaE8AkAFmxZzow3x+VJYKdjykkJ0iT9wCS0DRTXu269V264Vf/3jvredZiKRkgwlL9xNAwxXFg0x/XFw005UWVRIkdgcKWTjpBP2dPwVZ4WWC+9aGVd+Gyn1o0CLelf4rEjGoXbAAEgAqeGUxrcIlbjXfbcmwIDAQAB"),
-        (HTTPS, "1 svc.example.org. alpn=h3,h2 ipv4hint=192.0.2.1,192.0.2.2 ipv6hint=2001:db8::1 port=443 ech=AAAA"),
+        (
+            CERT,
+            "OID 7 ED448 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo9z+40RQzuVaE8AkAFmxZzow3x+VJYKdjykkJ0iT9wCS0DRTXu269V264Vf/3jvredZiKRkgwlL9xNAwxXFg0x/XFw005UWVRIkdgcKWTjpBP2dPwVZ4WWC+9aGVd+Gyn1o0CLelf4rEjGoXbAAEgAqeGUxrcIlbjXfbcmwIDAQAB",
+        ),
+        (
+            HTTPS,
+            "1 svc.example.org. alpn=h3,h2 ipv4hint=192.0.2.1,192.0.2.2 ipv6hint=2001:db8::1 port=443 ech=AAAA",
+        ),
         (HTTPS, "0 svc.example.org."),
         (HTTPS, "1 svc.example.org. alpn=h2 no-default-alpn"),
-        (SVCB, "1 doh.example.org. alpn=h2 dohpath=/dns-query{?dns} mandatory=alpn,port port=8443"),
+        (
+            SVCB,
+            "1 doh.example.org. alpn=h2 dohpath=/dns-query{?dns} mandatory=alpn,port port=8443",
+        ),
         (SVCB, "2 svc.example.org. port=53"),
-        (SVCB, "1 svc.example.org. ipv6hint=::ffff:1.2.3.4,2001:db8::53"),
-        (TLSA, "3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-        (TLSA, "3 0 0 30820122300d06092a864886f70d01010105000382010f003082010a"),
-        (TLSA, "2 0 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+        (
+            SVCB,
+            "1 svc.example.org. ipv6hint=::ffff:1.2.3.4,2001:db8::53",
+        ),
+        (
+            TLSA,
+            "3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
+        (
+            TLSA,
+            "3 0 0 30820122300d06092a864886f70d01010105000382010f003082010a",
+        ),
+        (
+            TLSA,
+            "2 0 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
         (TLSA, "0 0 0 ( 0123 4567 )"),
     ]
 }
@@ -111,7 +144,10 @@ fn tool(name: &str) -> Option<PathBuf> {
 fn temp_file(stem: &str, contents: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("delegate-dns-{}-{n}-{stem}.zone", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "delegate-dns-{}-{n}-{stem}.zone",
+        std::process::id()
+    ));
     std::fs::write(&path, contents).expect("write temp zone");
     path
 }
@@ -124,12 +160,16 @@ fn owner(i: usize) -> String {
 fn render(records: &[(String, Option<u32>, RecordType, String)]) -> String {
     let mut writer = ZoneFileWriter::new(Vec::new(), ORIGIN, 3600).expect("header");
     let soa = "ns1.example.org. hostmaster.example.org. 1795299448 3548 600 86400 3600";
-    writer.write_record(ORIGIN, None, RecordType::SOA, soa).expect("soa");
+    writer
+        .write_record(ORIGIN, None, RecordType::SOA, soa)
+        .expect("soa");
     writer
         .write_record(ORIGIN, None, RecordType::NS, "ns1.example.org.")
         .expect("ns");
     for (name, ttl, rtype, data) in records {
-        writer.write_record(name, *ttl, *rtype, data).expect("record");
+        writer
+            .write_record(name, *ttl, *rtype, data)
+            .expect("record");
     }
     String::from_utf8(writer.finish().expect("finish")).expect("utf-8")
 }
@@ -181,7 +221,16 @@ fn named_checkzone_accepts_the_rendered_export() {
 fn compile(compilezone: &Path, zone_text: &str) -> String {
     let path = temp_file("compile", zone_text);
     let output = Command::new(compilezone)
-        .args(["-q", "-k", "ignore", "-i", "none", "-o", "-", "example.test"])
+        .args([
+            "-q",
+            "-k",
+            "ignore",
+            "-i",
+            "none",
+            "-o",
+            "-",
+            "example.test",
+        ])
         .arg(&path)
         .output()
         .expect("run named-compilezone");
@@ -207,7 +256,10 @@ fn bind_records(output: &str) -> HashMap<(String, String), String> {
             fields.push(&trimmed[..end]);
             rest = &trimmed[end..];
         }
-        records.insert((fields[0].to_owned(), fields[3].to_owned()), rest.trim().to_owned());
+        records.insert(
+            (fields[0].to_owned(), fields[3].to_owned()),
+            rest.trim().to_owned(),
+        );
     }
     records
 }
@@ -240,18 +292,32 @@ fn presentation_equals_named_compilezone() {
     for (name, _, rtype, data) in &records {
         let ours = presentation(*rtype, data).unwrap_or_else(|e| panic!("{rtype} {data}: {e}"));
         let key = (name.clone(), rtype.as_str().to_owned());
-        let bind_data = bind.get(&key).unwrap_or_else(|| panic!("BIND lost {name} {rtype}"));
+        let bind_data = bind
+            .get(&key)
+            .unwrap_or_else(|| panic!("BIND lost {name} {rtype}"));
         if ours != normalise_bind(rtype.as_str(), bind_data) {
-            mismatches.push(format!("{rtype} {data}\n  ours: {ours}\n  BIND: {bind_data}"));
+            mismatches.push(format!(
+                "{rtype} {data}\n  ours: {ours}\n  BIND: {bind_data}"
+            ));
         }
     }
-    let soa = samples().into_iter().find(|(t, _)| *t == RecordType::SOA).expect("SOA sample");
-    let soa_zone = format!("$ORIGIN {ORIGIN}\n$TTL 300\n@ SOA {}\n@ NS ns1.example.org.\n", soa.1);
+    let soa = samples()
+        .into_iter()
+        .find(|(t, _)| *t == RecordType::SOA)
+        .expect("SOA sample");
+    let soa_zone = format!(
+        "$ORIGIN {ORIGIN}\n$TTL 300\n@ SOA {}\n@ NS ns1.example.org.\n",
+        soa.1
+    );
     let bind_soa = bind_records(&compile(&compilezone, &soa_zone))
         .remove(&(ORIGIN.to_owned(), "SOA".to_owned()))
         .expect("BIND kept the SOA");
     assert_eq!(presentation(RecordType::SOA, soa.1).expect("soa"), bind_soa);
-    assert!(mismatches.is_empty(), "presentation differs from BIND:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "presentation differs from BIND:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 /// A zone written by hand with every type and most master-file syntax.
@@ -343,5 +409,9 @@ fn bind_canonicalised_zone_parses_to_the_same_records() {
     let with_origin = format!("$ORIGIN {ORIGIN}\n{canonical}");
     let mut expected = expected_hand_written();
     expected.sort();
-    assert_eq!(summarise(&with_origin), expected, "BIND output:\n{canonical}");
+    assert_eq!(
+        summarise(&with_origin),
+        expected,
+        "BIND output:\n{canonical}"
+    );
 }

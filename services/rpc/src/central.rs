@@ -6,7 +6,8 @@ use std::sync::Arc;
 use delegate_bus::{Bus, Handler, RemoteError, Request};
 use delegate_model::envelope::{list_to_primitive, to_primitive};
 use delegate_model::{
-    Action, Context, Error, ErrorKind, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus, Zone,
+    Action, Context, Error, ErrorKind, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus,
+    Zone,
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -51,11 +52,26 @@ impl Paging {
 
 /// What central does; implemented by the central service.
 pub trait CentralService: Send + Sync + 'static {
-    fn create_zone(&self, ctx: Context, zone: Zone) -> impl Future<Output = Result<Zone, Error>> + Send;
-    fn get_zone(&self, ctx: Context, zone_id: Uuid) -> impl Future<Output = Result<Zone, Error>> + Send;
-    fn find_zones(&self, ctx: Context, paging: Paging)
-    -> impl Future<Output = Result<(Vec<Zone>, u64), Error>> + Send;
-    fn delete_zone(&self, ctx: Context, zone_id: Uuid) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn create_zone(
+        &self,
+        ctx: Context,
+        zone: Zone,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn get_zone(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn find_zones(
+        &self,
+        ctx: Context,
+        paging: Paging,
+    ) -> impl Future<Output = Result<(Vec<Zone>, u64), Error>> + Send;
+    fn delete_zone(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send;
     fn get_zone_ns_records(
         &self,
         ctx: Context,
@@ -84,7 +100,11 @@ pub trait CentralService: Send + Sync + 'static {
         zone_id: Uuid,
         recordset_id: Uuid,
     ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
-    fn get_pool(&self, ctx: Context, pool_id: Uuid) -> impl Future<Output = Result<Pool, Error>> + Send;
+    fn get_pool(
+        &self,
+        ctx: Context,
+        pool_id: Uuid,
+    ) -> impl Future<Output = Result<Pool, Error>> + Send;
     fn update_status(
         &self,
         ctx: Context,
@@ -113,14 +133,26 @@ impl CentralClient {
 
     async fn call(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<Value, Error> {
         self.bus
-            .call(CENTRAL_TOPIC, CENTRAL_VERSION, &ctx.to_map(), method, args.build())
+            .call(
+                CENTRAL_TOPIC,
+                CENTRAL_VERSION,
+                &ctx.to_map(),
+                method,
+                args.build(),
+            )
             .await
             .map_err(from_call_error)
     }
 
     async fn cast(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<(), Error> {
         self.bus
-            .cast(CENTRAL_TOPIC, CENTRAL_VERSION, &ctx.to_map(), method, args.build())
+            .cast(
+                CENTRAL_TOPIC,
+                CENTRAL_VERSION,
+                &ctx.to_map(),
+                method,
+                args.build(),
+            )
             .await
             .map_err(|e| Error::new(ErrorKind::CommunicationFailure, e.to_string()))
     }
@@ -135,8 +167,13 @@ impl CentralClient {
         args::result_object(self.call(ctx, "get_zone", a).await?)
     }
 
-    pub async fn find_zones(&self, ctx: &Context, paging: &Paging) -> Result<(Vec<Zone>, u64), Error> {
-        let (zones, total) = args::result_list(self.call(ctx, "find_zones", paging.to_args()).await?)?;
+    pub async fn find_zones(
+        &self,
+        ctx: &Context,
+        paging: &Paging,
+    ) -> Result<(Vec<Zone>, u64), Error> {
+        let (zones, total) =
+            args::result_list(self.call(ctx, "find_zones", paging.to_args()).await?)?;
         Ok((zones, total.unwrap_or_default()))
     }
 
@@ -145,13 +182,24 @@ impl CentralClient {
         args::result_object(self.call(ctx, "delete_zone", a).await?)
     }
 
-    pub async fn get_zone_ns_records(&self, ctx: &Context, zone_id: Uuid) -> Result<Vec<PoolNsRecord>, Error> {
+    pub async fn get_zone_ns_records(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+    ) -> Result<Vec<PoolNsRecord>, Error> {
         let a = ArgsBuilder::new().value("zone_id", zone_id);
         Ok(args::result_list(self.call(ctx, "get_zone_ns_records", a).await?)?.0)
     }
 
-    pub async fn create_recordset(&self, ctx: &Context, zone_id: Uuid, rs: &RecordSet) -> Result<RecordSet, Error> {
-        let a = ArgsBuilder::new().value("zone_id", zone_id).object("recordset", rs, &[]);
+    pub async fn create_recordset(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        rs: &RecordSet,
+    ) -> Result<RecordSet, Error> {
+        let a = ArgsBuilder::new()
+            .value("zone_id", zone_id)
+            .object("recordset", rs, &[]);
         args::result_object(self.call(ctx, "create_recordset", a).await?)
     }
 
@@ -161,17 +209,28 @@ impl CentralClient {
         zone_id: Option<Uuid>,
         recordset_id: Uuid,
     ) -> Result<RecordSet, Error> {
-        let a = ArgsBuilder::new().value("zone_id", zone_id).value("recordset_id", recordset_id);
+        let a = ArgsBuilder::new()
+            .value("zone_id", zone_id)
+            .value("recordset_id", recordset_id);
         args::result_object(self.call(ctx, "get_recordset", a).await?)
     }
 
-    pub async fn find_recordsets(&self, ctx: &Context, paging: &Paging) -> Result<(Vec<RecordSet>, u64), Error> {
+    pub async fn find_recordsets(
+        &self,
+        ctx: &Context,
+        paging: &Paging,
+    ) -> Result<(Vec<RecordSet>, u64), Error> {
         let a = paging.to_args().value("force_index", false);
         let (items, total) = args::result_list(self.call(ctx, "find_recordsets", a).await?)?;
         Ok((items, total.unwrap_or_default()))
     }
 
-    pub async fn delete_recordset(&self, ctx: &Context, zone_id: Uuid, recordset_id: Uuid) -> Result<RecordSet, Error> {
+    pub async fn delete_recordset(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        recordset_id: Uuid,
+    ) -> Result<RecordSet, Error> {
         let a = ArgsBuilder::new()
             .value("zone_id", zone_id)
             .value("recordset_id", recordset_id)
@@ -202,7 +261,11 @@ impl CentralClient {
     }
 
     /// Cast: a heartbeat.
-    pub async fn update_service_status(&self, ctx: &Context, status: &ServiceStatus) -> Result<(), Error> {
+    pub async fn update_service_status(
+        &self,
+        ctx: &Context,
+        status: &ServiceStatus,
+    ) -> Result<(), Error> {
         let a = ArgsBuilder::new().object("service_status", status, &[]);
         self.cast(ctx, "update_service_status", a).await
     }
@@ -215,13 +278,21 @@ impl<S: CentralService> Handler for CentralDispatcher<S> {
     fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
         let service = self.0.clone();
         async move {
-            let ctx = Context::from_map(&req.context).map_err(|e| to_remote(&Error::bad_request(e.to_string())))?;
-            dispatch(&*service, ctx, &req.method, &req.args).await.map_err(|e| to_remote(&e))
+            let ctx = Context::from_map(&req.context)
+                .map_err(|e| to_remote(&Error::bad_request(e.to_string())))?;
+            dispatch(&*service, ctx, &req.method, &req.args)
+                .await
+                .map_err(|e| to_remote(&e))
         }
     }
 }
 
-async fn dispatch<S: CentralService>(s: &S, ctx: Context, method: &str, a: &Map<String, Value>) -> Result<Value, Error> {
+async fn dispatch<S: CentralService>(
+    s: &S,
+    ctx: Context,
+    method: &str,
+    a: &Map<String, Value>,
+) -> Result<Value, Error> {
     let v = match method {
         "create_zone" => to_primitive(&s.create_zone(ctx, args::object(a, "zone")?.0).await?, &[]),
         "get_zone" => to_primitive(&s.get_zone(ctx, args::value(a, "zone_id")?).await?, &[]),
@@ -230,13 +301,27 @@ async fn dispatch<S: CentralService>(s: &S, ctx: Context, method: &str, a: &Map<
             list_to_primitive(&zones, Some(total))
         }
         "delete_zone" => to_primitive(&s.delete_zone(ctx, args::value(a, "zone_id")?).await?, &[]),
-        "get_zone_ns_records" => list_to_primitive(&s.get_zone_ns_records(ctx, args::value(a, "zone_id")?).await?, None),
+        "get_zone_ns_records" => list_to_primitive(
+            &s.get_zone_ns_records(ctx, args::value(a, "zone_id")?)
+                .await?,
+            None,
+        ),
         "create_recordset" => {
             let rs = args::object(a, "recordset")?.0;
-            to_primitive(&s.create_recordset(ctx, args::value(a, "zone_id")?, rs).await?, &[])
+            to_primitive(
+                &s.create_recordset(ctx, args::value(a, "zone_id")?, rs)
+                    .await?,
+                &[],
+            )
         }
         "get_recordset" => {
-            let rs = s.get_recordset(ctx, args::optional(a, "zone_id")?, args::value(a, "recordset_id")?).await?;
+            let rs = s
+                .get_recordset(
+                    ctx,
+                    args::optional(a, "zone_id")?,
+                    args::value(a, "recordset_id")?,
+                )
+                .await?;
             to_primitive(&rs, &[])
         }
         "find_recordsets" => {
@@ -244,20 +329,37 @@ async fn dispatch<S: CentralService>(s: &S, ctx: Context, method: &str, a: &Map<
             list_to_primitive(&items, Some(total))
         }
         "delete_recordset" => {
-            let rs = s.delete_recordset(ctx, args::value(a, "zone_id")?, args::value(a, "recordset_id")?).await?;
+            let rs = s
+                .delete_recordset(
+                    ctx,
+                    args::value(a, "zone_id")?,
+                    args::value(a, "recordset_id")?,
+                )
+                .await?;
             to_primitive(&rs, &[])
         }
         "get_pool" => to_primitive(&s.get_pool(ctx, args::value(a, "pool_id")?).await?, &[]),
         "update_status" => {
-            let (zone_id, status, serial) = (args::value(a, "zone_id")?, args::value(a, "status")?, args::value(a, "serial")?);
-            s.update_status(ctx, zone_id, status, serial, args::optional(a, "action")?).await?;
+            let (zone_id, status, serial) = (
+                args::value(a, "zone_id")?,
+                args::value(a, "status")?,
+                args::value(a, "serial")?,
+            );
+            s.update_status(ctx, zone_id, status, serial, args::optional(a, "action")?)
+                .await?;
             Value::Null
         }
         "update_service_status" => {
-            s.update_service_status(ctx, args::object(a, "service_status")?.0).await?;
+            s.update_service_status(ctx, args::object(a, "service_status")?.0)
+                .await?;
             Value::Null
         }
-        other => return Err(Error::new(ErrorKind::Unknown, format!("no such method: {other}"))),
+        other => {
+            return Err(Error::new(
+                ErrorKind::Unknown,
+                format!("no such method: {other}"),
+            ));
+        }
     };
     Ok(v)
 }

@@ -11,5 +11,9 @@ pub mod central;
 pub mod remote;
 pub mod worker;
 
-pub use central::{CENTRAL_TOPIC, CENTRAL_VERSION, CentralClient, CentralDispatcher, CentralService, Paging};
-pub use worker::{SerialReport, WORKER_TOPIC, WORKER_VERSION, WorkerClient, WorkerDispatcher, WorkerService};
+pub use central::{
+    CENTRAL_TOPIC, CENTRAL_VERSION, CentralClient, CentralDispatcher, CentralService, Paging,
+};
+pub use worker::{
+    SerialReport, WORKER_TOPIC, WORKER_VERSION, WorkerClient, WorkerDispatcher, WorkerService,
+};

@@ -7,11 +7,19 @@ use delegate_model::error::{EXCEPTION_MODULE, Error, ErrorKind};
 
 /// Modules whose exception classes a caller re-raises as themselves
 /// (spec/services.md §2); anything else is an unexpected remote error.
-const ALLOWED_MODULES: &[&str] = &[EXCEPTION_MODULE, "designate.backend.impl_dynect", "builtins"];
+const ALLOWED_MODULES: &[&str] = &[
+    EXCEPTION_MODULE,
+    "designate.backend.impl_dynect",
+    "builtins",
+];
 
 /// The failure a server sends back for a domain error.
 pub fn to_remote(err: &Error) -> RemoteError {
-    let mut remote = RemoteError::new(err.kind.class(), EXCEPTION_MODULE, err.message.clone().unwrap_or_default());
+    let mut remote = RemoteError::new(
+        err.kind.class(),
+        EXCEPTION_MODULE,
+        err.message.clone().unwrap_or_default(),
+    );
     if err.message.is_none() {
         remote.args.clear();
     }
@@ -29,7 +37,10 @@ pub fn from_call_error(err: CallError) -> Error {
 
 fn from_remote(remote: RemoteError) -> Error {
     if !ALLOWED_MODULES.contains(&remote.module.as_str()) {
-        return Error::new(ErrorKind::Unknown, format!("{}.{}: {}", remote.module, remote.class, remote.message));
+        return Error::new(
+            ErrorKind::Unknown,
+            format!("{}.{}: {}", remote.module, remote.class, remote.message),
+        );
     }
     let kind = ErrorKind::from_class(&remote.class);
     // Python rebuilds the exception as Class(*args): the message is args[0].
@@ -39,7 +50,11 @@ fn from_remote(remote: RemoteError) -> Error {
         .and_then(|a| a.as_str())
         .map(str::to_owned)
         .or_else(|| Some(remote.message.clone()).filter(|m| !m.is_empty()));
-    Error { kind, message, errors: None }
+    Error {
+        kind,
+        message,
+        errors: None,
+    }
 }
 
 #[cfg(test)]
@@ -58,7 +73,10 @@ mod tests {
     #[test]
     fn foreign_modules_become_unknown() {
         let remote = RemoteError::new("ZoneNotFound", "somewhere.else", "x");
-        assert_eq!(from_call_error(CallError::Remote(remote)).kind, ErrorKind::Unknown);
+        assert_eq!(
+            from_call_error(CallError::Remote(remote)).kind,
+            ErrorKind::Unknown
+        );
         assert_eq!(from_call_error(CallError::Timeout).kind, ErrorKind::Timeout);
     }
 }

@@ -24,9 +24,22 @@ pub struct SerialReport {
 /// What the worker does; implemented by the worker service. Zone actions are
 /// casts: they return once the work is accepted, and report to central later.
 pub trait WorkerService: Send + Sync + 'static {
-    fn create_zone(&self, ctx: Context, zone: Zone) -> impl Future<Output = Result<(), Error>> + Send;
-    fn update_zone(&self, ctx: Context, zone: Zone) -> impl Future<Output = Result<(), Error>> + Send;
-    fn delete_zone(&self, ctx: Context, zone: Zone, hard_delete: bool) -> impl Future<Output = Result<(), Error>> + Send;
+    fn create_zone(
+        &self,
+        ctx: Context,
+        zone: Zone,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn update_zone(
+        &self,
+        ctx: Context,
+        zone: Zone,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn delete_zone(
+        &self,
+        ctx: Context,
+        zone: Zone,
+        hard_delete: bool,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
     fn get_serial_number(
         &self,
         ctx: Context,
@@ -49,33 +62,71 @@ impl WorkerClient {
 
     async fn cast(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<(), Error> {
         self.bus
-            .cast(WORKER_TOPIC, WORKER_VERSION, &ctx.to_map(), method, args.build())
+            .cast(
+                WORKER_TOPIC,
+                WORKER_VERSION,
+                &ctx.to_map(),
+                method,
+                args.build(),
+            )
             .await
             .map_err(|e| Error::new(ErrorKind::CommunicationFailure, e.to_string()))
     }
 
     pub async fn create_zone(&self, ctx: &Context, zone: &Zone) -> Result<(), Error> {
-        self.cast(ctx, "create_zone", ArgsBuilder::new().object("zone", zone, &[])).await
+        self.cast(
+            ctx,
+            "create_zone",
+            ArgsBuilder::new().object("zone", zone, &[]),
+        )
+        .await
     }
 
     pub async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<(), Error> {
-        self.cast(ctx, "update_zone", ArgsBuilder::new().object("zone", zone, &[])).await
+        self.cast(
+            ctx,
+            "update_zone",
+            ArgsBuilder::new().object("zone", zone, &[]),
+        )
+        .await
     }
 
-    pub async fn delete_zone(&self, ctx: &Context, zone: &Zone, hard_delete: bool) -> Result<(), Error> {
-        let a = ArgsBuilder::new().object("zone", zone, &[]).value("hard_delete", hard_delete);
+    pub async fn delete_zone(
+        &self,
+        ctx: &Context,
+        zone: &Zone,
+        hard_delete: bool,
+    ) -> Result<(), Error> {
+        let a = ArgsBuilder::new()
+            .object("zone", zone, &[])
+            .value("hard_delete", hard_delete);
         self.cast(ctx, "delete_zone", a).await
     }
 
-    pub async fn get_serial_number(&self, ctx: &Context, zone: &Zone, host: &str, port: u16) -> Result<SerialReport, Error> {
-        let a = ArgsBuilder::new().object("zone", zone, &[]).value("host", host).value("port", port);
+    pub async fn get_serial_number(
+        &self,
+        ctx: &Context,
+        zone: &Zone,
+        host: &str,
+        port: u16,
+    ) -> Result<SerialReport, Error> {
+        let a = ArgsBuilder::new()
+            .object("zone", zone, &[])
+            .value("host", host)
+            .value("port", port);
         let v = self
             .bus
-            .call(WORKER_TOPIC, WORKER_VERSION, &ctx.to_map(), "get_serial_number", a.build())
+            .call(
+                WORKER_TOPIC,
+                WORKER_VERSION,
+                &ctx.to_map(),
+                "get_serial_number",
+                a.build(),
+            )
             .await
             .map_err(from_call_error)?;
-        let (status, serial): (String, Option<i64>) =
-            serde_json::from_value(v).map_err(|e| Error::internal(format!("bad get_serial_number reply: {e}")))?;
+        let (status, serial): (String, Option<i64>) = serde_json::from_value(v)
+            .map_err(|e| Error::internal(format!("bad get_serial_number reply: {e}")))?;
         Ok(SerialReport { status, serial })
     }
 }
@@ -87,13 +138,21 @@ impl<S: WorkerService> Handler for WorkerDispatcher<S> {
     fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
         let service = self.0.clone();
         async move {
-            let ctx = Context::from_map(&req.context).map_err(|e| to_remote(&Error::bad_request(e.to_string())))?;
-            dispatch(&*service, ctx, &req.method, &req.args).await.map_err(|e| to_remote(&e))
+            let ctx = Context::from_map(&req.context)
+                .map_err(|e| to_remote(&Error::bad_request(e.to_string())))?;
+            dispatch(&*service, ctx, &req.method, &req.args)
+                .await
+                .map_err(|e| to_remote(&e))
         }
     }
 }
 
-async fn dispatch<S: WorkerService>(s: &S, ctx: Context, method: &str, a: &Map<String, Value>) -> Result<Value, Error> {
+async fn dispatch<S: WorkerService>(
+    s: &S,
+    ctx: Context,
+    method: &str,
+    a: &Map<String, Value>,
+) -> Result<Value, Error> {
     let zone = || args::object::<Zone>(a, "zone").map(|(z, _)| z);
     match method {
         "create_zone" => s.create_zone(ctx, zone()?).await.map(|_| Value::Null),
@@ -103,9 +162,19 @@ async fn dispatch<S: WorkerService>(s: &S, ctx: Context, method: &str, a: &Map<S
             s.delete_zone(ctx, zone()?, hard).await.map(|_| Value::Null)
         }
         "get_serial_number" => {
-            let r = s.get_serial_number(ctx, zone()?, args::value(a, "host")?, args::value(a, "port")?).await?;
+            let r = s
+                .get_serial_number(
+                    ctx,
+                    zone()?,
+                    args::value(a, "host")?,
+                    args::value(a, "port")?,
+                )
+                .await?;
             Ok(json!([r.status, r.serial]))
         }
-        other => Err(Error::new(ErrorKind::Unknown, format!("no such method: {other}"))),
+        other => Err(Error::new(
+            ErrorKind::Unknown,
+            format!("no such method: {other}"),
+        )),
     }
 }

@@ -18,7 +18,12 @@ pub struct Heartbeat {
 
 impl Heartbeat {
     /// Starts emitting for `service_name` on `hostname` every `interval`.
-    pub fn spawn(central: CentralClient, service_name: &str, hostname: &str, interval: Duration) -> Heartbeat {
+    pub fn spawn(
+        central: CentralClient,
+        service_name: &str,
+        hostname: &str,
+        interval: Duration,
+    ) -> Heartbeat {
         let (stop, mut stopped) = watch::channel(false);
         let base = ServiceStatus {
             service_name: service_name.to_owned(),
@@ -48,8 +53,15 @@ impl Heartbeat {
 }
 
 async fn emit(central: &CentralClient, base: &ServiceStatus, status: &str) {
-    let beat = ServiceStatus { status: status.to_owned(), heartbeated_at: Some(time::now()), ..base.clone() };
-    if let Err(e) = central.update_service_status(&Context::admin(), &beat).await {
+    let beat = ServiceStatus {
+        status: status.to_owned(),
+        heartbeated_at: Some(time::now()),
+        ..base.clone()
+    };
+    if let Err(e) = central
+        .update_service_status(&Context::admin(), &beat)
+        .await
+    {
         tracing::warn!(error = %e, "heartbeat not sent");
     }
 }

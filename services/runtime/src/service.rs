@@ -21,9 +21,12 @@ pub fn load_config(args: &ConfigArgs) -> Result<Config> {
 pub async fn connect_bus(config: &Config) -> Result<Bus> {
     let d = &config.default;
     let url = d.require_transport_url().context("configuration")?;
-    let bus_config = BusConfig::from_transport_url(url, &d.control_exchange, &d.host, d.rpc_response_timeout)
-        .context("[DEFAULT] transport_url")?;
-    Bus::connect(bus_config).await.context("connect to the message bus")
+    let bus_config =
+        BusConfig::from_transport_url(url, &d.control_exchange, &d.host, d.rpc_response_timeout)
+            .context("[DEFAULT] transport_url")?;
+    Bus::connect(bus_config)
+        .await
+        .context("connect to the message bus")
 }
 
 /// Starts the heartbeat of `service_name` on this host (spec/services.md §9).

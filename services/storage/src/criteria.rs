@@ -41,11 +41,19 @@ pub(crate) struct Column {
 
 impl Column {
     pub(crate) const fn plain(key: &'static str, sql: &'static str) -> Column {
-        Column { key, sql, kind: Kind::Plain }
+        Column {
+            key,
+            sql,
+            kind: Kind::Plain,
+        }
     }
 
     pub(crate) const fn uuid(key: &'static str, sql: &'static str) -> Column {
-        Column { key, sql, kind: Kind::Uuid }
+        Column {
+            key,
+            sql,
+            kind: Kind::Uuid,
+        }
     }
 }
 
@@ -91,7 +99,11 @@ enum Scalar {
     Bool(bool),
 }
 
-fn push_condition(qb: &mut QueryBuilder<MySql>, col: &Column, value: &Value) -> Result<(), StorageError> {
+fn push_condition(
+    qb: &mut QueryBuilder<MySql>,
+    col: &Column,
+    value: &Value,
+) -> Result<(), StorageError> {
     match value {
         Value::Null => {
             qb.push(col.sql).push(" IS NULL");
@@ -106,7 +118,11 @@ fn push_condition(qb: &mut QueryBuilder<MySql>, col: &Column, value: &Value) -> 
     Ok(())
 }
 
-fn push_in(qb: &mut QueryBuilder<MySql>, col: &Column, items: &[Value]) -> Result<(), StorageError> {
+fn push_in(
+    qb: &mut QueryBuilder<MySql>,
+    col: &Column,
+    items: &[Value],
+) -> Result<(), StorageError> {
     if items.is_empty() {
         qb.push("FALSE");
         return Ok(());
@@ -122,7 +138,11 @@ fn push_in(qb: &mut QueryBuilder<MySql>, col: &Column, items: &[Value]) -> Resul
     Ok(())
 }
 
-fn push_string_condition(qb: &mut QueryBuilder<MySql>, col: &Column, s: &str) -> Result<(), StorageError> {
+fn push_string_condition(
+    qb: &mut QueryBuilder<MySql>,
+    col: &Column,
+    s: &str,
+) -> Result<(), StorageError> {
     if s.contains('%') {
         qb.push(col.sql).push(" LIKE ");
         bind(qb, Scalar::Str(s.to_owned()));
@@ -132,18 +152,32 @@ fn push_string_condition(qb: &mut QueryBuilder<MySql>, col: &Column, s: &str) ->
         return push_between(qb, col, range);
     }
     // Longer operators first: `<=` before `<`.
-    let (op, operand) = [("!", " <> "), ("<=", " <= "), ("<", " < "), (">=", " >= "), (">", " > ")]
-        .iter()
-        .find_map(|(prefix, op)| s.strip_prefix(prefix).map(|rest| (*op, rest)))
-        .unwrap_or((" = ", s));
+    let (op, operand) = [
+        ("!", " <> "),
+        ("<=", " <= "),
+        ("<", " < "),
+        (">=", " >= "),
+        (">", " > "),
+    ]
+    .iter()
+    .find_map(|(prefix, op)| s.strip_prefix(prefix).map(|rest| (*op, rest)))
+    .unwrap_or((" = ", s));
     qb.push(col.sql).push(op);
     bind(qb, text(col, operand));
     Ok(())
 }
 
 /// `BETWEEN a,b` (elements trimmed of spaces, as Designate does).
-fn push_between(qb: &mut QueryBuilder<MySql>, col: &Column, range: &str) -> Result<(), StorageError> {
-    let parts: Vec<&str> = range.trim_matches(' ').split(',').map(|p| p.trim_matches(' ')).collect();
+fn push_between(
+    qb: &mut QueryBuilder<MySql>,
+    col: &Column,
+    range: &str,
+) -> Result<(), StorageError> {
+    let parts: Vec<&str> = range
+        .trim_matches(' ')
+        .split(',')
+        .map(|p| p.trim_matches(' '))
+        .collect();
     let [low, high] = parts.as_slice() else {
         return Err(StorageError::InvalidCriterion(format!(
             "{}: BETWEEN needs two values separated by a comma",
@@ -165,7 +199,9 @@ fn scalar(col: &Column, value: &Value) -> Result<Scalar, StorageError> {
             .as_i64()
             .map(Scalar::Int)
             .or_else(|| n.as_f64().map(Scalar::Float))
-            .ok_or_else(|| StorageError::InvalidCriterion(format!("{}: number out of range", col.key))),
+            .ok_or_else(|| {
+                StorageError::InvalidCriterion(format!("{}: number out of range", col.key))
+            }),
         _ => Err(StorageError::InvalidCriterion(format!(
             "{}: expected a string, number, boolean or list",
             col.key
@@ -221,30 +257,66 @@ mod tests {
 
     #[test]
     fn operators_become_conditions() {
-        assert_eq!(sql(json!({"name": "a%"})).ok().as_deref(), Some("WHERE TRUE AND z.name LIKE ?"));
-        assert_eq!(sql(json!({"name": "!a"})).ok().as_deref(), Some("WHERE TRUE AND z.name <> ?"));
-        assert_eq!(sql(json!({"ttl": "<=5"})).ok().as_deref(), Some("WHERE TRUE AND z.ttl <= ?"));
-        assert_eq!(sql(json!({"ttl": ">5"})).ok().as_deref(), Some("WHERE TRUE AND z.ttl > ?"));
+        assert_eq!(
+            sql(json!({"name": "a%"})).ok().as_deref(),
+            Some("WHERE TRUE AND z.name LIKE ?")
+        );
+        assert_eq!(
+            sql(json!({"name": "!a"})).ok().as_deref(),
+            Some("WHERE TRUE AND z.name <> ?")
+        );
+        assert_eq!(
+            sql(json!({"ttl": "<=5"})).ok().as_deref(),
+            Some("WHERE TRUE AND z.ttl <= ?")
+        );
+        assert_eq!(
+            sql(json!({"ttl": ">5"})).ok().as_deref(),
+            Some("WHERE TRUE AND z.ttl > ?")
+        );
         assert_eq!(
             sql(json!({"ttl": "BETWEEN 1, 5"})).ok().as_deref(),
             Some("WHERE TRUE AND z.ttl BETWEEN ? AND ?")
         );
-        assert_eq!(sql(json!({"ttl": [1, 2]})).ok().as_deref(), Some("WHERE TRUE AND z.ttl IN (?, ?)"));
-        assert_eq!(sql(json!({"ttl": []})).ok().as_deref(), Some("WHERE TRUE AND FALSE"));
-        assert_eq!(sql(json!({"name": null})).ok().as_deref(), Some("WHERE TRUE AND z.name IS NULL"));
-        assert_eq!(sql(json!({"ttl": 300})).ok().as_deref(), Some("WHERE TRUE AND z.ttl = ?"));
+        assert_eq!(
+            sql(json!({"ttl": [1, 2]})).ok().as_deref(),
+            Some("WHERE TRUE AND z.ttl IN (?, ?)")
+        );
+        assert_eq!(
+            sql(json!({"ttl": []})).ok().as_deref(),
+            Some("WHERE TRUE AND FALSE")
+        );
+        assert_eq!(
+            sql(json!({"name": null})).ok().as_deref(),
+            Some("WHERE TRUE AND z.name IS NULL")
+        );
+        assert_eq!(
+            sql(json!({"ttl": 300})).ok().as_deref(),
+            Some("WHERE TRUE AND z.ttl = ?")
+        );
     }
 
     #[test]
     fn refuses_unknown_columns_and_bad_ranges() {
-        assert!(matches!(sql(json!({"email; DROP": "x"})), Err(StorageError::InvalidCriterion(_))));
-        assert!(matches!(sql(json!({"ttl": "BETWEEN 5"})), Err(StorageError::InvalidCriterion(_))));
-        assert!(matches!(sql(json!({"ttl": {"a": 1}})), Err(StorageError::InvalidCriterion(_))));
+        assert!(matches!(
+            sql(json!({"email; DROP": "x"})),
+            Err(StorageError::InvalidCriterion(_))
+        ));
+        assert!(matches!(
+            sql(json!({"ttl": "BETWEEN 5"})),
+            Err(StorageError::InvalidCriterion(_))
+        ));
+        assert!(matches!(
+            sql(json!({"ttl": {"a": 1}})),
+            Err(StorageError::InvalidCriterion(_))
+        ));
     }
 
     #[test]
     fn wildcards_expand_to_like() {
-        let mut map = json!({"name": "*.example.com.", "ttl": 5}).as_object().cloned().unwrap_or_default();
+        let mut map = json!({"name": "*.example.com.", "ttl": 5})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         expand_wildcards(&mut map);
         assert_eq!(map["name"], "%.example.com.");
         assert_eq!(map["ttl"], 5);

@@ -48,9 +48,12 @@ impl Storage {
     }
 
     /// Connects with explicit options.
-    pub async fn connect_with(url: &str, options: &StorageOptions) -> Result<Storage, StorageError> {
-        let connect =
-            MySqlConnectOptions::from_str(url).map_err(|e| StorageError::InvalidUrl(e.to_string()))?;
+    pub async fn connect_with(
+        url: &str,
+        options: &StorageOptions,
+    ) -> Result<Storage, StorageError> {
+        let connect = MySqlConnectOptions::from_str(url)
+            .map_err(|e| StorageError::InvalidUrl(e.to_string()))?;
         let sql_mode = options.sql_mode.clone();
         let pool = MySqlPoolOptions::new()
             .max_connections(options.max_connections.max(1))

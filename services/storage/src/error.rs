@@ -61,7 +61,10 @@ pub enum StorageError {
     InvalidCriterion(String),
     /// A row holds a value the domain model cannot represent.
     #[error("bad value in column {column}: {detail}")]
-    BadRow { column: &'static str, detail: String },
+    BadRow {
+        column: &'static str,
+        detail: String,
+    },
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),
     /// The database holds a schema this version cannot adopt.
@@ -115,9 +118,10 @@ impl From<StorageError> for Error {
             StorageError::MarkerNotFound => {
                 Error::new(ErrorKind::MarkerNotFound, "Marker None could not be found")
             }
-            StorageError::InvalidSortKey(_) => {
-                Error::new(ErrorKind::InvalidSortKey, "Sort key supplied is invalid: None")
-            }
+            StorageError::InvalidSortKey(_) => Error::new(
+                ErrorKind::InvalidSortKey,
+                "Sort key supplied is invalid: None",
+            ),
             StorageError::InvalidSortDir(_) => Error::new(
                 ErrorKind::InvalidSortDir,
                 "Unknown sort direction, must be 'desc' or 'asc'",
@@ -155,9 +159,15 @@ mod tests {
     #[test]
     fn maps_to_designate_classes_and_messages() {
         let e: Error = StorageError::NotFound(Resource::Zone).into();
-        assert_eq!(e, Error::new(ErrorKind::ZoneNotFound, "Could not find Zone"));
+        assert_eq!(
+            e,
+            Error::new(ErrorKind::ZoneNotFound, "Could not find Zone")
+        );
         let e: Error = StorageError::Duplicate(Resource::RecordSet).into();
-        assert_eq!(e, Error::new(ErrorKind::DuplicateRecordSet, "Duplicate RecordSet"));
+        assert_eq!(
+            e,
+            Error::new(ErrorKind::DuplicateRecordSet, "Duplicate RecordSet")
+        );
         let e: Error = StorageError::MarkerNotFound.into();
         assert_eq!(e.message.as_deref(), Some("Marker None could not be found"));
         let e: Error = StorageError::InvalidMarker.into();

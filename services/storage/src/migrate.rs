@@ -46,7 +46,9 @@ impl Storage {
 /// database must first be upgraded by Designate itself.
 async fn adopt_designate_schema(pool: &MySqlPool) -> Result<bool, StorageError> {
     let mut conn = pool.acquire().await?;
-    if has_table(&mut conn, "_sqlx_migrations").await? || !has_table(&mut conn, "alembic_version").await? {
+    if has_table(&mut conn, "_sqlx_migrations").await?
+        || !has_table(&mut conn, "alembic_version").await?
+    {
         return Ok(false);
     }
     let revisions: Vec<String> = sqlx::query_scalar("SELECT version_num FROM alembic_version")
@@ -78,8 +80,9 @@ async fn applied_versions(pool: &MySqlPool) -> Result<Vec<i64>, StorageError> {
     if !has_table(&mut conn, "_sqlx_migrations").await? {
         return Ok(Vec::new());
     }
-    let versions = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-        .fetch_all(&mut *conn)
-        .await?;
+    let versions =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(versions)
 }

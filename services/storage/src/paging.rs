@@ -61,7 +61,13 @@ impl Page {
             Some(other) => return Err(StorageError::InvalidSortDir(other.to_owned())),
         };
         let sort = sort.ok_or_else(|| StorageError::InvalidSortKey(wanted.to_owned()))?;
-        Ok(Page { table, sort, desc, marker, limit: req.limit })
+        Ok(Page {
+            table,
+            sort,
+            desc,
+            marker,
+            limit: req.limit,
+        })
     }
 
     /// Looks the marker row up with no tenant or deleted filter (Designate's
@@ -75,11 +81,17 @@ impl Page {
         let id = ids::parse_uuid(marker).ok_or(StorageError::InvalidMarker)?;
         let id = ids::to_db(&id);
         let mut qb = QueryBuilder::<MySql>::new("SELECT ");
-        qb.push(sort).push(" IS NULL FROM ").push(table).push(" WHERE id = ");
+        qb.push(sort)
+            .push(" IS NULL FROM ")
+            .push(table)
+            .push(" WHERE id = ");
         qb.push_bind(id.clone());
         let is_null: Option<bool> = qb.build_query_scalar().fetch_optional(conn).await?;
         let sort_value_is_null = is_null.ok_or(StorageError::MarkerNotFound)?;
-        Ok(Marker { id, sort_value_is_null })
+        Ok(Marker {
+            id,
+            sort_value_is_null,
+        })
     }
 
     /// Appends ` AND (<rows after the marker>)`; `alias` is how the main query
@@ -88,12 +100,19 @@ impl Page {
         let Some(marker) = &self.marker else { return };
         let key = format!("{alias}.{}", self.sort);
         let id = format!("{alias}.id");
-        let (beyond, id_beyond) = if self.desc { (" < ", " < ") } else { (" > ", " > ") };
+        let (beyond, id_beyond) = if self.desc {
+            (" < ", " < ")
+        } else {
+            (" > ", " > ")
+        };
         qb.push(" AND (");
         if marker.sort_value_is_null {
             // NULLs sort first: after a NULL marker come the NULL rows with a
             // later id, then (ascending only) every non-NULL row.
-            qb.push(&key).push(" IS NULL AND ").push(&id).push(id_beyond);
+            qb.push(&key)
+                .push(" IS NULL AND ")
+                .push(&id)
+                .push(id_beyond);
             qb.push_bind(marker.id.clone());
             if !self.desc {
                 qb.push(" OR ").push(&key).push(" IS NOT NULL");
@@ -115,7 +134,10 @@ impl Page {
 
     /// The marker's sort value, read in SQL so that its type is the column's.
     fn push_marker_value(&self, qb: &mut QueryBuilder<MySql>, marker: &Marker) {
-        qb.push("(SELECT m.").push(self.sort).push(" FROM ").push(self.table);
+        qb.push("(SELECT m.")
+            .push(self.sort)
+            .push(" FROM ")
+            .push(self.table);
         qb.push(" m WHERE m.id = ");
         qb.push_bind(marker.id.clone());
         qb.push(")");
@@ -124,7 +146,11 @@ impl Page {
     /// Appends ` ORDER BY <key> <dir>, id <dir> [LIMIT n]`.
     pub(crate) fn push_order_and_limit(&self, qb: &mut QueryBuilder<MySql>, alias: &str) {
         let dir = if self.desc { " DESC" } else { " ASC" };
-        qb.push(" ORDER BY ").push(alias).push(".").push(self.sort).push(dir);
+        qb.push(" ORDER BY ")
+            .push(alias)
+            .push(".")
+            .push(self.sort)
+            .push(dir);
         qb.push(", ").push(alias).push(".id").push(dir);
         if let Some(limit) = self.limit {
             qb.push(" LIMIT ");

@@ -9,9 +9,9 @@ use sqlx::mysql::MySqlRow;
 use sqlx::{MySql, MySqlConnection, QueryBuilder};
 use uuid::Uuid;
 
+use crate::criteria::push_list;
 use crate::error::{Resource, StorageError};
 use crate::rows::{self, db_id};
-use crate::criteria::push_list;
 
 pub(crate) const SELECT: &str = "SELECT records.id, records.version, records.created_at, records.updated_at, \
      records.tenant_id, records.zone_id, records.recordset_id, records.data, records.description, \
@@ -96,7 +96,10 @@ pub async fn update(conn: &mut MySqlConnection, record: &mut Record) -> Result<(
 }
 
 fn ids_of(record: &Record) -> Result<(Uuid, Uuid, Uuid), StorageError> {
-    let missing = |column| StorageError::BadRow { column, detail: "not set".into() };
+    let missing = |column| StorageError::BadRow {
+        column,
+        detail: "not set".into(),
+    };
     Ok((
         record.id.ok_or_else(|| missing("id"))?,
         record.recordset_id.ok_or_else(|| missing("recordset_id"))?,
@@ -128,17 +131,26 @@ pub(crate) async fn of_recordsets(
 }
 
 /// Records of a zone not created by Delegate itself (the `zone_records` quota).
-pub async fn count_unmanaged_in_zone(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<i64, StorageError> {
-    let n = sqlx::query_scalar("SELECT COUNT(id) FROM records WHERE zone_id = ? AND (managed IS NULL OR managed = 0)")
-        .bind(db_id(&zone_id))
-        .fetch_one(conn)
-        .await?;
+pub async fn count_unmanaged_in_zone(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+) -> Result<i64, StorageError> {
+    let n = sqlx::query_scalar(
+        "SELECT COUNT(id) FROM records WHERE zone_id = ? AND (managed IS NULL OR managed = 0)",
+    )
+    .bind(db_id(&zone_id))
+    .fetch_one(conn)
+    .await?;
     Ok(n)
 }
 
 /// A worker confirmed `serial`: pending or failed changes carried by it are
 /// done — CREATE/UPDATE → NONE/ACTIVE, DELETE → NONE/DELETED.
-pub async fn confirm(conn: &mut MySqlConnection, zone_id: Uuid, serial: i64) -> Result<u64, StorageError> {
+pub async fn confirm(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+    serial: i64,
+) -> Result<u64, StorageError> {
     // MySQL evaluates SET assignments left to right: `status` reads the old action.
     let done = sqlx::query(
         "UPDATE records SET status = IF(action = 'DELETE', 'DELETED', 'ACTIVE'), action = 'NONE', \
@@ -154,10 +166,18 @@ pub async fn confirm(conn: &mut MySqlConnection, zone_id: Uuid, serial: i64) -> 
 }
 
 /// Pending records (all, or those carried by serials up to `up_to`) → ERROR.
-pub async fn fail_pending(conn: &mut MySqlConnection, zone_id: Uuid, up_to: Option<i64>) -> Result<u64, StorageError> {
-    let mut qb = QueryBuilder::<MySql>::new("UPDATE records SET status = 'ERROR', version = version + 1, updated_at = ");
+pub async fn fail_pending(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+    up_to: Option<i64>,
+) -> Result<u64, StorageError> {
+    let mut qb = QueryBuilder::<MySql>::new(
+        "UPDATE records SET status = 'ERROR', version = version + 1, updated_at = ",
+    );
     qb.push_bind(time::now());
-    qb.push(" WHERE zone_id = ").push_bind(db_id(&zone_id)).push(" AND status = 'PENDING'");
+    qb.push(" WHERE zone_id = ")
+        .push_bind(db_id(&zone_id))
+        .push(" AND status = 'PENDING'");
     if let Some(serial) = up_to {
         qb.push(" AND serial <= ").push_bind(serial);
     }
@@ -166,7 +186,10 @@ pub async fn fail_pending(conn: &mut MySqlConnection, zone_id: Uuid, up_to: Opti
 
 /// The nameservers do not have the zone: records being created or updated
 /// failed (CREATE/ERROR), records being deleted are gone (NONE/DELETED).
-pub async fn fail_missing_zone(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<u64, StorageError> {
+pub async fn fail_missing_zone(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+) -> Result<u64, StorageError> {
     let done = sqlx::query(
         "UPDATE records SET status = IF(action = 'DELETE', 'DELETED', 'ERROR'), \
          action = IF(action = 'DELETE', 'NONE', 'CREATE'), version = version + 1, updated_at = ? \
@@ -213,6 +236,9 @@ mod tests {
     fn hash_is_md5_of_hyphenated_id_and_data() {
         let id = Uuid::parse_str("794ccc2c-d751-44fe-b57f-8894c9f5c842").unwrap_or_default();
         // python3 -c 'import hashlib; print(hashlib.md5(b"794ccc2c-d751-44fe-b57f-8894c9f5c842:192.0.2.1").hexdigest())'
-        assert_eq!(record_hash(&id, "192.0.2.1"), "f374f5d50b2559270d6264a0d2411cfb");
+        assert_eq!(
+            record_hash(&id, "192.0.2.1"),
+            "f374f5d50b2559270d6264a0d2411cfb"
+        );
     }
 }

@@ -8,13 +8,13 @@ use sqlx::mysql::MySqlRow;
 use sqlx::{MySql, MySqlConnection, QueryBuilder};
 use uuid::Uuid;
 
+use crate::criteria::push_list;
 use crate::criteria::{self, Column};
 use crate::error::{Resource, StorageError};
 use crate::paging::{Page, PageRequest};
 use crate::records;
 use crate::rows::{self, db_id};
 use crate::scope::Scope;
-use crate::criteria::push_list;
 
 /// Recordset columns a criterion may name.
 const COLUMNS: &[Column] = &[
@@ -41,8 +41,18 @@ const RECORD_COLUMNS: &[Column] = &[
 const RECORD_KEYS: &[&str] = &["data", "status"];
 
 const SORTABLE: &[&str] = &[
-    "id", "version", "created_at", "updated_at", "zone_shard", "tenant_id", "zone_id", "name", "type", "ttl",
-    "description", "reverse_name",
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "zone_shard",
+    "tenant_id",
+    "zone_id",
+    "name",
+    "type",
+    "ttl",
+    "description",
+    "reverse_name",
 ];
 
 const SELECT: &str = "SELECT recordsets.id, recordsets.version, recordsets.created_at, recordsets.updated_at, \
@@ -53,7 +63,10 @@ const SELECT: &str = "SELECT recordsets.id, recordsets.version, recordsets.creat
 /// Inserts a recordset and its records; `(zone, name, type)` taken →
 /// `Duplicate(RecordSet)`, the same data twice → `Duplicate(Record)`.
 pub async fn insert(conn: &mut MySqlConnection, rs: &mut RecordSet) -> Result<(), StorageError> {
-    let missing = |column| StorageError::BadRow { column, detail: "not set".into() };
+    let missing = |column| StorageError::BadRow {
+        column,
+        detail: "not set".into(),
+    };
     let id = rs.id.ok_or_else(|| missing("id"))?;
     let zone_id = rs.zone_id.ok_or_else(|| missing("zone_id"))?;
     sqlx::query(
@@ -83,7 +96,9 @@ pub async fn insert(conn: &mut MySqlConnection, rs: &mut RecordSet) -> Result<()
 /// A recordset of a live zone, with its zone name and records.
 pub async fn get(conn: &mut MySqlConnection, id: Uuid) -> Result<RecordSet, StorageError> {
     let mut found = load(conn, &[db_id(&id)]).await?;
-    found.pop().ok_or(StorageError::NotFound(Resource::RecordSet))
+    found
+        .pop()
+        .ok_or(StorageError::NotFound(Resource::RecordSet))
 }
 
 /// The zone's SOA recordset.
@@ -94,7 +109,10 @@ pub async fn soa_of(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<RecordS
             .fetch_optional(&mut *conn)
             .await?;
     let id = id.ok_or(StorageError::NotFound(Resource::RecordSet))?;
-    load(conn, &[id]).await?.pop().ok_or(StorageError::NotFound(Resource::RecordSet))
+    load(conn, &[id])
+        .await?
+        .pop()
+        .ok_or(StorageError::NotFound(Resource::RecordSet))
 }
 
 /// `(id, type)` of the recordsets of a zone named `name` (compared by the
@@ -109,7 +127,10 @@ pub async fn named_in_zone(
         .bind(name)
         .fetch_all(conn)
         .await?;
-    found.iter().map(|r| Ok((rows::uuid(r, "id")?, rows::get(r, "type")?))).collect()
+    found
+        .iter()
+        .map(|r| Ok((rows::uuid(r, "id")?, rows::get(r, "type")?)))
+        .collect()
 }
 
 /// The number of recordsets in a zone (the `zone_recordsets` quota).
@@ -125,11 +146,12 @@ pub async fn count_in_zone(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<
 pub async fn touch(conn: &mut MySqlConnection, rs: &mut RecordSet) -> Result<(), StorageError> {
     let id = rs.id.ok_or(StorageError::NotFound(Resource::RecordSet))?;
     let now = time::now();
-    let done = sqlx::query("UPDATE recordsets SET version = version + 1, updated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(db_id(&id))
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE recordsets SET version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(db_id(&id))
+            .execute(conn)
+            .await?;
     if done.rows_affected() == 0 {
         return Err(StorageError::NotFound(Resource::RecordSet));
     }
@@ -140,7 +162,10 @@ pub async fn touch(conn: &mut MySqlConnection, rs: &mut RecordSet) -> Result<(),
 
 /// Hard-deletes a recordset; its records go with it (FK cascade).
 pub async fn delete(conn: &mut MySqlConnection, id: Uuid) -> Result<(), StorageError> {
-    let done = sqlx::query("DELETE FROM recordsets WHERE id = ?").bind(db_id(&id)).execute(conn).await?;
+    let done = sqlx::query("DELETE FROM recordsets WHERE id = ?")
+        .bind(db_id(&id))
+        .execute(conn)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(StorageError::NotFound(Resource::RecordSet));
     }
@@ -172,7 +197,11 @@ pub async fn find(
 }
 
 /// How many recordsets [`find`] would list without paging.
-pub async fn count(conn: &mut MySqlConnection, scope: &Scope, criterion: &Map<String, Value>) -> Result<u64, StorageError> {
+pub async fn count(
+    conn: &mut MySqlConnection,
+    scope: &Scope,
+    criterion: &Map<String, Value>,
+) -> Result<u64, StorageError> {
     let mut qb = QueryBuilder::<MySql>::new(
         "SELECT COUNT(recordsets.id) FROM recordsets JOIN zones ON recordsets.zone_id = zones.id \
          WHERE zones.deleted = '0'",
@@ -182,10 +211,17 @@ pub async fn count(conn: &mut MySqlConnection, scope: &Scope, criterion: &Map<St
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
-fn push_filters(qb: &mut QueryBuilder<MySql>, scope: &Scope, criterion: &Map<String, Value>) -> Result<(), StorageError> {
+fn push_filters(
+    qb: &mut QueryBuilder<MySql>,
+    scope: &Scope,
+    criterion: &Map<String, Value>,
+) -> Result<(), StorageError> {
     criteria::push_conditions(qb, COLUMNS, criterion, RECORD_KEYS)?;
-    let on_records: Map<String, Value> =
-        criterion.iter().filter(|(k, _)| RECORD_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let on_records: Map<String, Value> = criterion
+        .iter()
+        .filter(|(k, _)| RECORD_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if !on_records.is_empty() {
         // EXISTS rather than a join: a recordset is listed once however many
         // of its records match.
@@ -194,7 +230,8 @@ fn push_filters(qb: &mut QueryBuilder<MySql>, scope: &Scope, criterion: &Map<Str
         qb.push(")");
     }
     if let Scope::Project(project) = scope {
-        qb.push(" AND recordsets.tenant_id = ").push_bind(project.clone());
+        qb.push(" AND recordsets.tenant_id = ")
+            .push_bind(project.clone());
     }
     Ok(())
 }

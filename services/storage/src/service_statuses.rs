@@ -11,7 +11,10 @@ pub const STATUSES: &[&str] = &["UP", "DOWN", "WARNING", "STOPPED"];
 
 /// Inserts or updates the row of `(service_name, hostname)`. A heartbeat older
 /// than the stored one (delivered late) does not overwrite it.
-pub async fn upsert(conn: &mut MySqlConnection, status: &ServiceStatus) -> Result<(), StorageError> {
+pub async fn upsert(
+    conn: &mut MySqlConnection,
+    status: &ServiceStatus,
+) -> Result<(), StorageError> {
     let now = time::now();
     let heartbeat = status.heartbeated_at.unwrap_or(now);
     sqlx::query(

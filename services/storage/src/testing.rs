@@ -36,7 +36,11 @@ impl TestDatabase {
         .await?;
         conn.close().await?;
         let storage = Storage::connect(&format!("{server}/{name}")).await?;
-        Ok(TestDatabase { server, name, storage })
+        Ok(TestDatabase {
+            server,
+            name,
+            storage,
+        })
     }
 
     pub fn storage(&self) -> &Storage {
@@ -62,6 +66,18 @@ impl Drop for TestDatabase {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             rt.block_on(async move {
                 let mut conn = MySqlConnection::connect(&server).await?;
+                // The pool's connections may still hold a transaction whose
+                // rollback was never flushed (the test's runtime is blocked
+                // here): end them, or DROP waits for their metadata locks.
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+                )
+                .bind(&name)
+                .fetch_all(&mut conn)
+                .await?;
+                for id in ids {
+                    let _ = conn.execute(sqlx::AssertSqlSafe(format!("KILL {id}"))).await;
+                }
                 conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{name}`")))
                     .await?;
                 conn.close().await?;

@@ -58,9 +58,31 @@ const COLUMNS: &[Column] = &[
 ];
 
 const SORTABLE: &[&str] = &[
-    "id", "version", "created_at", "updated_at", "deleted", "deleted_at", "shard", "tenant_id", "name",
-    "email", "description", "type", "transferred_at", "ttl", "serial", "refresh", "retry", "expire",
-    "minimum", "status", "action", "pool_id", "parent_zone_id", "reverse_name", "delayed_notify",
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "deleted",
+    "deleted_at",
+    "shard",
+    "tenant_id",
+    "name",
+    "email",
+    "description",
+    "type",
+    "transferred_at",
+    "ttl",
+    "serial",
+    "refresh",
+    "retry",
+    "expire",
+    "minimum",
+    "status",
+    "action",
+    "pool_id",
+    "parent_zone_id",
+    "reverse_name",
+    "delayed_notify",
     "increment_serial",
 ];
 
@@ -75,7 +97,10 @@ const SELECT: &str = "SELECT zones.id, zones.version, zones.created_at, zones.up
 /// Inserts a new zone with its attributes and masters; the name already
 /// taken in the pool → `Duplicate(Zone)`.
 pub async fn insert(conn: &mut MySqlConnection, zone: &Zone) -> Result<(), StorageError> {
-    let id = zone.id.ok_or(StorageError::BadRow { column: "id", detail: "zone without id".into() })?;
+    let id = zone.id.ok_or(StorageError::BadRow {
+        column: "id",
+        detail: "zone without id".into(),
+    })?;
     sqlx::query(
         "INSERT INTO zones (id, version, created_at, deleted, shard, tenant_id, name, email, description, \
          type, transferred_at, ttl, serial, refresh, retry, expire, minimum, status, action, pool_id, \
@@ -112,7 +137,11 @@ pub async fn insert(conn: &mut MySqlConnection, zone: &Zone) -> Result<(), Stora
     insert_masters(conn, &id, &zone.masters).await
 }
 
-async fn insert_attributes(conn: &mut MySqlConnection, zone_id: &Uuid, attrs: &[ZoneAttribute]) -> Result<(), StorageError> {
+async fn insert_attributes(
+    conn: &mut MySqlConnection,
+    zone_id: &Uuid,
+    attrs: &[ZoneAttribute],
+) -> Result<(), StorageError> {
     for attr in attrs {
         sqlx::query(
             "INSERT INTO zone_attributes (id, version, created_at, `key`, value, zone_id) VALUES (?, 1, ?, ?, ?, ?)",
@@ -128,7 +157,11 @@ async fn insert_attributes(conn: &mut MySqlConnection, zone_id: &Uuid, attrs: &[
     Ok(())
 }
 
-async fn insert_masters(conn: &mut MySqlConnection, zone_id: &Uuid, masters: &[ZoneMaster]) -> Result<(), StorageError> {
+async fn insert_masters(
+    conn: &mut MySqlConnection,
+    zone_id: &Uuid,
+    masters: &[ZoneMaster],
+) -> Result<(), StorageError> {
     for m in masters {
         sqlx::query("INSERT INTO zone_masters (id, version, created_at, host, port, zone_id) VALUES (?, 1, ?, ?, ?, ?)")
             .bind(db_id(&ids::new_id()))
@@ -152,7 +185,11 @@ pub async fn lock(conn: &mut MySqlConnection, id: Uuid) -> Result<Zone, StorageE
     fetch_one(conn, id, " FOR UPDATE").await
 }
 
-async fn fetch_one(conn: &mut MySqlConnection, id: Uuid, suffix: &'static str) -> Result<Zone, StorageError> {
+async fn fetch_one(
+    conn: &mut MySqlConnection,
+    id: Uuid,
+    suffix: &'static str,
+) -> Result<Zone, StorageError> {
     let mut qb = QueryBuilder::<MySql>::new(SELECT);
     qb.push(" WHERE zones.id = ").push_bind(db_id(&id));
     qb.push(" AND zones.deleted = '0'").push(suffix);
@@ -251,8 +288,13 @@ pub async fn find(
 /// How many live zones match `criterion` in `scope`. Zones shared with the
 /// project are not counted, as in Designate (spec/api-v2.md §6.1, a quirk
 /// clients see in `metadata.total_count`).
-pub async fn count(conn: &mut MySqlConnection, scope: &Scope, criterion: &Map<String, Value>) -> Result<u64, StorageError> {
-    let mut qb = QueryBuilder::<MySql>::new("SELECT COUNT(zones.id) FROM zones WHERE zones.deleted = '0'");
+pub async fn count(
+    conn: &mut MySqlConnection,
+    scope: &Scope,
+    criterion: &Map<String, Value>,
+) -> Result<u64, StorageError> {
+    let mut qb =
+        QueryBuilder::<MySql>::new("SELECT COUNT(zones.id) FROM zones WHERE zones.deleted = '0'");
     criteria::push_conditions(&mut qb, COLUMNS, criterion, &[])?;
     push_scope(&mut qb, scope, false);
     let n: i64 = qb.build_query_scalar().fetch_one(conn).await?;
@@ -260,8 +302,11 @@ pub async fn count(conn: &mut MySqlConnection, scope: &Scope, criterion: &Map<St
 }
 
 fn push_scope(qb: &mut QueryBuilder<MySql>, scope: &Scope, with_shares: bool) {
-    let Scope::Project(project) = scope else { return };
-    qb.push(" AND (zones.tenant_id = ").push_bind(project.clone());
+    let Scope::Project(project) = scope else {
+        return;
+    };
+    qb.push(" AND (zones.tenant_id = ")
+        .push_bind(project.clone());
     qb.push(" OR zones.tenant_id IS NULL");
     if with_shares && project.is_some() {
         qb.push(" OR EXISTS(SELECT 1 FROM shared_zones s WHERE s.zone_id = zones.id AND s.target_project_id = ");
@@ -274,56 +319,82 @@ fn push_scope(qb: &mut QueryBuilder<MySql>, scope: &Scope, with_shares: bool) {
 /// pool, with their name and ownership checks, then run one at a time across
 /// every central instance (Designate's global `create-new-zone` lock). A
 /// missing pool → `NotFound(Pool)`.
-pub async fn lock_pool_for_creation(conn: &mut MySqlConnection, pool_id: Uuid) -> Result<(), StorageError> {
+pub async fn lock_pool_for_creation(
+    conn: &mut MySqlConnection,
+    pool_id: Uuid,
+) -> Result<(), StorageError> {
     let found: Option<String> = sqlx::query_scalar("SELECT id FROM pools WHERE id = ? FOR UPDATE")
         .bind(db_id(&pool_id))
         .fetch_optional(conn)
         .await?;
-    found.map(|_| ()).ok_or(StorageError::NotFound(Resource::Pool))
+    found
+        .map(|_| ())
+        .ok_or(StorageError::NotFound(Resource::Pool))
 }
 
 /// The SOA MNAME of the pool's zones: the hostname of its first NS record in
 /// storage order (`created_at`, `id`), whatever the priorities say
 /// (spec/domain-rules.md §5.1). `None` if the pool has no NS record.
-pub async fn soa_mname(conn: &mut MySqlConnection, pool_id: Uuid) -> Result<Option<String>, StorageError> {
-    let name = sqlx::query_scalar("SELECT hostname FROM pool_ns_records WHERE pool_id = ? ORDER BY created_at, id LIMIT 1")
-        .bind(db_id(&pool_id))
-        .fetch_optional(conn)
-        .await?;
+pub async fn soa_mname(
+    conn: &mut MySqlConnection,
+    pool_id: Uuid,
+) -> Result<Option<String>, StorageError> {
+    let name = sqlx::query_scalar(
+        "SELECT hostname FROM pool_ns_records WHERE pool_id = ? ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(db_id(&pool_id))
+    .fetch_optional(conn)
+    .await?;
     Ok(name)
 }
 
 /// Deletes every share of a zone (zone delete with `delete_shares`).
 pub async fn delete_shares(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<u64, StorageError> {
-    let done = sqlx::query("DELETE FROM shared_zones WHERE zone_id = ?").bind(db_id(&zone_id)).execute(conn).await?;
+    let done = sqlx::query("DELETE FROM shared_zones WHERE zone_id = ?")
+        .bind(db_id(&zone_id))
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 
 /// True if the zone is shared with `project`.
-pub async fn is_shared_with(conn: &mut MySqlConnection, zone_id: Uuid, project: &str) -> Result<bool, StorageError> {
-    let found: Option<i32> =
-        sqlx::query_scalar("SELECT 1 FROM shared_zones WHERE zone_id = ? AND target_project_id = ? LIMIT 1")
-            .bind(db_id(&zone_id))
-            .bind(project)
-            .fetch_optional(conn)
-            .await?;
+pub async fn is_shared_with(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+    project: &str,
+) -> Result<bool, StorageError> {
+    let found: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM shared_zones WHERE zone_id = ? AND target_project_id = ? LIMIT 1",
+    )
+    .bind(db_id(&zone_id))
+    .bind(project)
+    .fetch_optional(conn)
+    .await?;
     Ok(found.is_some())
 }
 
 /// Live zones, in every pool, whose name is one of `names` (the database
 /// compares names case-insensitively).
-pub async fn live_by_names(conn: &mut MySqlConnection, names: &[String]) -> Result<Vec<ZoneSummary>, StorageError> {
+pub async fn live_by_names(
+    conn: &mut MySqlConnection,
+    names: &[String],
+) -> Result<Vec<ZoneSummary>, StorageError> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb = QueryBuilder::<MySql>::new("SELECT id, name, tenant_id, pool_id, parent_zone_id FROM zones WHERE deleted = '0' AND name IN (");
+    let mut qb = QueryBuilder::<MySql>::new(
+        "SELECT id, name, tenant_id, pool_id, parent_zone_id FROM zones WHERE deleted = '0' AND name IN (",
+    );
     push_list(&mut qb, names);
     let found = qb.build().fetch_all(conn).await?;
     found.iter().map(summary_from_row).collect()
 }
 
 /// Live zones, in every pool, below `name` (`*.name`).
-pub async fn live_subzones(conn: &mut MySqlConnection, name: &str) -> Result<Vec<ZoneSummary>, StorageError> {
+pub async fn live_subzones(
+    conn: &mut MySqlConnection,
+    name: &str,
+) -> Result<Vec<ZoneSummary>, StorageError> {
     let found = sqlx::query("SELECT id, name, tenant_id, pool_id, parent_zone_id FROM zones WHERE deleted = '0' AND name LIKE ?")
         .bind(format!("%.{}", rows::like_escape(name)))
         .fetch_all(conn)
@@ -332,7 +403,10 @@ pub async fn live_subzones(conn: &mut MySqlConnection, name: &str) -> Result<Vec
 }
 
 /// Live zones whose parent is `parent_id`, any project.
-pub async fn live_children(conn: &mut MySqlConnection, parent_id: Uuid) -> Result<Vec<ZoneSummary>, StorageError> {
+pub async fn live_children(
+    conn: &mut MySqlConnection,
+    parent_id: Uuid,
+) -> Result<Vec<ZoneSummary>, StorageError> {
     let found =
         sqlx::query("SELECT id, name, tenant_id, pool_id, parent_zone_id FROM zones WHERE deleted = '0' AND parent_zone_id = ?")
             .bind(db_id(&parent_id))
@@ -342,7 +416,10 @@ pub async fn live_children(conn: &mut MySqlConnection, parent_id: Uuid) -> Resul
 }
 
 /// The number of live zones owned by `tenant` (the `zones` quota).
-pub async fn count_live_owned_by(conn: &mut MySqlConnection, tenant: &str) -> Result<i64, StorageError> {
+pub async fn count_live_owned_by(
+    conn: &mut MySqlConnection,
+    tenant: &str,
+) -> Result<i64, StorageError> {
     let n = sqlx::query_scalar("SELECT COUNT(id) FROM zones WHERE deleted = '0' AND tenant_id = ?")
         .bind(tenant)
         .fetch_one(conn)
@@ -368,7 +445,10 @@ fn from_row(row: &MySqlRow) -> Result<Zone, StorageError> {
         created_at: rows::get(row, "created_at")?,
         updated_at: rows::get(row, "updated_at")?,
         deleted_at: rows::get(row, "deleted_at")?,
-        shard: u16::try_from(shard).map_err(|_| StorageError::BadRow { column: "shard", detail: shard.to_string() })?,
+        shard: u16::try_from(shard).map_err(|_| StorageError::BadRow {
+            column: "shard",
+            detail: shard.to_string(),
+        })?,
         tenant_id: rows::get(row, "tenant_id")?,
         name: rows::get(row, "name")?,
         email: rows::get(row, "email")?,
@@ -396,28 +476,50 @@ fn from_row(row: &MySqlRow) -> Result<Zone, StorageError> {
 /// Fills attributes (never the legacy `master` key) and, for SECONDARY zones,
 /// masters (spec/storage.md §2.2–2.3).
 async fn load_details(conn: &mut MySqlConnection, zones: &mut [Zone]) -> Result<(), StorageError> {
-    let ids: Vec<String> = zones.iter().filter_map(|z| z.id.as_ref().map(db_id)).collect();
+    let ids: Vec<String> = zones
+        .iter()
+        .filter_map(|z| z.id.as_ref().map(db_id))
+        .collect();
     if ids.is_empty() {
         return Ok(());
     }
-    let mut qb = QueryBuilder::<MySql>::new("SELECT zone_id, `key`, value FROM zone_attributes WHERE `key` <> 'master' AND zone_id IN (");
+    let mut qb = QueryBuilder::<MySql>::new(
+        "SELECT zone_id, `key`, value FROM zone_attributes WHERE `key` <> 'master' AND zone_id IN (",
+    );
     push_list(&mut qb, &ids);
     qb.push(" ORDER BY created_at, id");
     let mut attrs: HashMap<Uuid, Vec<ZoneAttribute>> = HashMap::new();
     for row in qb.build().fetch_all(&mut *conn).await? {
         let key: Option<String> = rows::get(&row, "key")?;
-        let attr = ZoneAttribute { key: key.unwrap_or_default(), value: rows::get(&row, "value")? };
-        attrs.entry(rows::uuid(&row, "zone_id")?).or_default().push(attr);
+        let attr = ZoneAttribute {
+            key: key.unwrap_or_default(),
+            value: rows::get(&row, "value")?,
+        };
+        attrs
+            .entry(rows::uuid(&row, "zone_id")?)
+            .or_default()
+            .push(attr);
     }
-    let mut qb = QueryBuilder::<MySql>::new("SELECT zone_id, host, port FROM zone_masters WHERE zone_id IN (");
+    let mut qb = QueryBuilder::<MySql>::new(
+        "SELECT zone_id, host, port FROM zone_masters WHERE zone_id IN (",
+    );
     push_list(&mut qb, &ids);
     qb.push(" ORDER BY created_at, id");
     let mut masters: HashMap<Uuid, Vec<ZoneMaster>> = HashMap::new();
     for row in qb.build().fetch_all(&mut *conn).await? {
         let port: i32 = rows::get(&row, "port")?;
-        let port = u16::try_from(port).map_err(|_| StorageError::BadRow { column: "port", detail: port.to_string() })?;
-        let master = ZoneMaster { host: rows::get(&row, "host")?, port };
-        masters.entry(rows::uuid(&row, "zone_id")?).or_default().push(master);
+        let port = u16::try_from(port).map_err(|_| StorageError::BadRow {
+            column: "port",
+            detail: port.to_string(),
+        })?;
+        let master = ZoneMaster {
+            host: rows::get(&row, "host")?,
+            port,
+        };
+        masters
+            .entry(rows::uuid(&row, "zone_id")?)
+            .or_default()
+            .push(master);
     }
     for zone in zones.iter_mut() {
         let Some(id) = zone.id else { continue };

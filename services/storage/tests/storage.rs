@@ -1,9 +1,13 @@
 //! Storage against the real MariaDB: migrations, zone and recordset queries,
 //! paging, heartbeats. Each test works in a database of its own.
 
-use delegate_model::{Action, Error, ErrorKind, Record, RecordSet, ServiceStatus, Status, Zone, ids, time};
+use delegate_model::{
+    Action, Error, ErrorKind, Record, RecordSet, ServiceStatus, Status, Zone, ids, time,
+};
 use delegate_storage::testing::TestDatabase;
-use delegate_storage::{PageRequest, Resource, Scope, StorageError, recordsets, service_statuses, zones};
+use delegate_storage::{
+    PageRequest, Resource, Scope, StorageError, recordsets, service_statuses, zones,
+};
 use serde_json::{Map, Value, json};
 use sqlx::{Executor, MySqlConnection};
 use uuid::Uuid;
@@ -48,7 +52,9 @@ async fn conn(db: &TestDatabase) -> Result<sqlx::pool::PoolConnection<sqlx::MySq
 }
 
 /// Tables, columns, types, keys: what a migration could change.
-async fn schema_fingerprint(db: &TestDatabase) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
+async fn schema_fingerprint(
+    db: &TestDatabase,
+) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT table_name, column_name, column_type, is_nullable FROM information_schema.columns \
          WHERE table_schema = ? ORDER BY table_name, ordinal_position",
@@ -65,10 +71,18 @@ async fn migrating_twice_changes_nothing() -> TestResult {
     assert_eq!(first.applied, vec![1]);
     assert!(!first.adopted_designate_schema);
     let schema = schema_fingerprint(&db).await?;
-    assert!(schema.iter().any(|(t, c, _, _)| t == "zones" && c == "increment_serial"));
+    assert!(
+        schema
+            .iter()
+            .any(|(t, c, _, _)| t == "zones" && c == "increment_serial")
+    );
 
     let second = db.storage().migrate().await?;
-    assert!(second.applied.is_empty(), "second run applied {:?}", second.applied);
+    assert!(
+        second.applied.is_empty(),
+        "second run applied {:?}",
+        second.applied
+    );
     assert_eq!(schema_fingerprint(&db).await?, schema);
     let pools: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pools WHERE name = 'default'")
         .fetch_one(db.storage().pool())
@@ -82,7 +96,9 @@ async fn adopts_a_designate_database_without_running_the_baseline() -> TestResul
     let db = TestDatabase::create_empty().await?;
     // What designate-manage database sync leaves: the schema, no sqlx table.
     let mut c = conn(&db).await?;
-    sqlx::raw_sql(include_str!("../../../migrations/0001_designate_head.sql")).execute(&mut *c).await?;
+    sqlx::raw_sql(include_str!("../../../migrations/0001_designate_head.sql"))
+        .execute(&mut *c)
+        .await?;
     let mut z = zone("kept.test.", Some("p1"));
     zones::insert(&mut c, &z).await?;
     drop(c);
@@ -102,11 +118,16 @@ async fn adopts_a_designate_database_without_running_the_baseline() -> TestResul
 async fn refuses_an_older_designate_schema() -> TestResult {
     let db = TestDatabase::create_empty().await?;
     let mut c = conn(&db).await?;
-    c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)").await?;
-    c.execute("INSERT INTO alembic_version VALUES ('b57384b28335')").await?;
+    c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        .await?;
+    c.execute("INSERT INTO alembic_version VALUES ('b57384b28335')")
+        .await?;
     drop(c);
     let err = db.storage().migrate().await.err();
-    assert!(matches!(err, Some(StorageError::UnsupportedSchema(_))), "{err:?}");
+    assert!(
+        matches!(err, Some(StorageError::UnsupportedSchema(_))),
+        "{err:?}"
+    );
     Ok(())
 }
 
@@ -144,7 +165,11 @@ async fn lists_zones_by_page_with_filters_and_counts() -> TestResult {
     let page2 = zones::find(&mut c, &p1, &Map::new(), &by_name(page1.last())).await?;
     assert_eq!(names(&page2), ["c.example.", "d.test."]);
     let page3 = zones::find(&mut c, &p1, &Map::new(), &by_name(page2.last())).await?;
-    assert_eq!(names(&page3), ["e.test.", "nobody.test."], "NULL-owner zones are visible");
+    assert_eq!(
+        names(&page3),
+        ["e.test.", "nobody.test."],
+        "NULL-owner zones are visible"
+    );
     let page4 = zones::find(&mut c, &p1, &Map::new(), &by_name(page3.last())).await?;
     assert!(page4.is_empty());
     assert_eq!(zones::count(&mut c, &p1, &Map::new()).await?, 6);
@@ -160,7 +185,11 @@ async fn lists_zones_by_page_with_filters_and_counts() -> TestResult {
     let bogus = zones::find(&mut c, &p1, &criterion(json!({"status": "BOGUS"})), &all).await?;
     assert!(bogus.is_empty());
     let by_pool = criterion(json!({"pool_id": DEFAULT_POOL}));
-    assert_eq!(zones::count(&mut c, &Scope::All, &by_pool).await?, 7, "hyphenated ids match");
+    assert_eq!(
+        zones::count(&mut c, &Scope::All, &by_pool).await?,
+        7,
+        "hyphenated ids match"
+    );
 
     // A zone shared with p1 is listed (shared = true) but not counted.
     sqlx::query("INSERT INTO shared_zones (id, created_at, zone_id, project_id, target_project_id) VALUES (?, ?, ?, 'p2', 'p1')")
@@ -180,7 +209,9 @@ async fn lists_zones_by_page_with_filters_and_counts() -> TestResult {
 async fn pages_through_null_sort_values_in_both_directions() -> TestResult {
     let db = TestDatabase::create().await?;
     let mut c = conn(&db).await?;
-    let mut all: Vec<Zone> = (0..5).map(|i| zone(&format!("z{i}.test."), Some("p1"))).collect();
+    let mut all: Vec<Zone> = (0..5)
+        .map(|i| zone(&format!("z{i}.test."), Some("p1")))
+        .collect();
     insert_all(&mut c, &all).await?;
     // Two of them were updated: updated_at set; the others stay NULL.
     for z in all.iter_mut().take(2) {
@@ -203,7 +234,11 @@ async fn pages_through_null_sort_values_in_both_directions() -> TestResult {
             seen.extend(page.iter().map(|z| z.name.clone()));
         }
         seen.sort();
-        assert_eq!(seen, ["z0.test.", "z1.test.", "z2.test.", "z3.test.", "z4.test."], "{dir}");
+        assert_eq!(
+            seen,
+            ["z0.test.", "z1.test.", "z2.test.", "z3.test.", "z4.test."],
+            "{dir}"
+        );
     }
     Ok(())
 }
@@ -215,16 +250,49 @@ async fn paging_errors_have_designate_shapes() -> TestResult {
     let scope = Scope::All;
     let find = |req: PageRequest| req;
     let cases = [
-        (find(PageRequest { marker: Some("not-a-uuid".into()), ..Default::default() }), ErrorKind::InvalidMarker),
-        (find(PageRequest { marker: Some(Uuid::new_v4().to_string()), ..Default::default() }), ErrorKind::MarkerNotFound),
-        (find(PageRequest { sort_dir: Some("DESC".into()), ..Default::default() }), ErrorKind::InvalidSortDir),
-        (find(PageRequest { sort_key: Some("records".into()), ..Default::default() }), ErrorKind::InvalidSortKey),
+        (
+            find(PageRequest {
+                marker: Some("not-a-uuid".into()),
+                ..Default::default()
+            }),
+            ErrorKind::InvalidMarker,
+        ),
+        (
+            find(PageRequest {
+                marker: Some(Uuid::new_v4().to_string()),
+                ..Default::default()
+            }),
+            ErrorKind::MarkerNotFound,
+        ),
+        (
+            find(PageRequest {
+                sort_dir: Some("DESC".into()),
+                ..Default::default()
+            }),
+            ErrorKind::InvalidSortDir,
+        ),
+        (
+            find(PageRequest {
+                sort_key: Some("records".into()),
+                ..Default::default()
+            }),
+            ErrorKind::InvalidSortKey,
+        ),
     ];
     for (req, kind) in cases {
-        let err = zones::find(&mut c, &scope, &Map::new(), &req).await.err().map(Error::from);
+        let err = zones::find(&mut c, &scope, &Map::new(), &req)
+            .await
+            .err()
+            .map(Error::from);
         assert_eq!(err.map(|e| e.kind), Some(kind), "{req:?}");
     }
-    let err = zones::find(&mut c, &scope, &criterion(json!({"nope": 1})), &PageRequest::default()).await;
+    let err = zones::find(
+        &mut c,
+        &scope,
+        &criterion(json!({"nope": 1})),
+        &PageRequest::default(),
+    )
+    .await;
     assert!(matches!(err, Err(StorageError::InvalidCriterion(_))));
     Ok(())
 }
@@ -235,10 +303,18 @@ async fn the_same_name_twice_in_a_pool_is_a_duplicate_zone() -> TestResult {
     let mut c = conn(&db).await?;
     zones::insert(&mut c, &zone("dup.test.", Some("p1"))).await?;
     // Names compare case-insensitively in the database.
-    let err = zones::insert(&mut c, &zone("DUP.test.", Some("p1"))).await.err();
-    assert!(matches!(err, Some(StorageError::Duplicate(Resource::Zone))), "{err:?}");
+    let err = zones::insert(&mut c, &zone("DUP.test.", Some("p1")))
+        .await
+        .err();
+    assert!(
+        matches!(err, Some(StorageError::Duplicate(Resource::Zone))),
+        "{err:?}"
+    );
     let err = err.map(Error::from);
-    assert_eq!(err, Some(Error::new(ErrorKind::DuplicateZone, "Duplicate Zone")));
+    assert_eq!(
+        err,
+        Some(Error::new(ErrorKind::DuplicateZone, "Duplicate Zone"))
+    );
     Ok(())
 }
 
@@ -290,31 +366,64 @@ async fn recordsets_filter_on_their_records_and_count() -> TestResult {
         m.insert("zone_id".into(), json!(z.id));
         m
     };
-    let all = PageRequest { sort_key: Some("name".into()), ..Default::default() };
+    let all = PageRequest {
+        sort_key: Some("name".into()),
+        ..Default::default()
+    };
 
-    let found = recordsets::find(&mut c, &scope, &in_zone(json!({"data": "192.0.2.1%"})), &all).await?;
+    let found = recordsets::find(
+        &mut c,
+        &scope,
+        &in_zone(json!({"data": "192.0.2.1%"})),
+        &all,
+    )
+    .await?;
     assert_eq!(found.len(), 1, "one recordset however many records match");
     assert_eq!(found[0].records.len(), 2, "all its records are returned");
     assert_eq!(found[0].zone_name.as_deref(), Some("rr.test."));
-    assert_eq!(recordsets::count(&mut c, &scope, &in_zone(json!({"type": "A"}))).await?, 2);
-    let named = recordsets::find(&mut c, &scope, &in_zone(json!({"name": "www.rr.test."})), &all).await?;
+    assert_eq!(
+        recordsets::count(&mut c, &scope, &in_zone(json!({"type": "A"}))).await?,
+        2
+    );
+    let named = recordsets::find(
+        &mut c,
+        &scope,
+        &in_zone(json!({"name": "www.rr.test."})),
+        &all,
+    )
+    .await?;
     assert_eq!(named.len(), 2);
-    let paged = PageRequest { limit: Some(2), ..all.clone() };
+    let paged = PageRequest {
+        limit: Some(2),
+        ..all.clone()
+    };
     let page1 = recordsets::find(&mut c, &scope, &in_zone(json!({})), &paged).await?;
-    let next = PageRequest { marker: page1.last().and_then(|r| r.id).map(|i| i.to_string()), ..paged };
+    let next = PageRequest {
+        marker: page1.last().and_then(|r| r.id).map(|i| i.to_string()),
+        ..paged
+    };
     let page2 = recordsets::find(&mut c, &scope, &in_zone(json!({})), &next).await?;
     assert_eq!((page1.len(), page2.len()), (2, 1));
     let other = Scope::Project(Some("p2".into()));
-    assert_eq!(recordsets::count(&mut c, &other, &in_zone(json!({}))).await?, 0);
+    assert_eq!(
+        recordsets::count(&mut c, &other, &in_zone(json!({}))).await?,
+        0
+    );
 
     let mut dup = recordset(&z, "www.rr.test.", "A", &["192.0.2.99"]);
     let err = recordsets::insert(&mut c, &mut dup).await.err();
-    assert!(matches!(err, Some(StorageError::Duplicate(Resource::RecordSet))), "{err:?}");
+    assert!(
+        matches!(err, Some(StorageError::Duplicate(Resource::RecordSet))),
+        "{err:?}"
+    );
 
     let www_id = www.id.unwrap_or_default();
     recordsets::delete(&mut c, www_id).await?;
     let gone = recordsets::get(&mut c, www_id).await.err();
-    assert!(matches!(gone, Some(StorageError::NotFound(Resource::RecordSet))));
+    assert!(matches!(
+        gone,
+        Some(StorageError::NotFound(Resource::RecordSet))
+    ));
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE recordset_id = ?")
         .bind(ids::to_db(&www_id))
         .fetch_one(&mut *c)
@@ -343,7 +452,10 @@ async fn heartbeats_keep_one_row_per_service_and_host() -> TestResult {
     let rows = service_statuses::list(&mut c).await?;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].status, "STOPPED");
-    assert_eq!(rows[0].heartbeated_at, beat("", 1_800_000_010).heartbeated_at);
+    assert_eq!(
+        rows[0].heartbeated_at,
+        beat("", 1_800_000_010).heartbeated_at
+    );
     assert_eq!(rows[0].capabilities, json!({"x": 1}));
     Ok(())
 }

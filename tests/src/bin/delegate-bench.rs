@@ -24,12 +24,23 @@ async fn main() -> Result<()> {
         extra_config: "[DEFAULT]\nquota_zones = 1000000\n".into(),
     })?;
     let http = reqwest::Client::new();
-    println!("delegate-bench: platform {} (logs in {})", platform.id, platform.dir.display());
+    println!(
+        "delegate-bench: platform {} (logs in {})",
+        platform.id,
+        platform.dir.display()
+    );
 
     let rate = creates(&http, &platform.api_url, 1, SEQUENTIAL, "seq").await?;
     println!("zone creates/s, 1 client:   {rate:8.1}  ({SEQUENTIAL} zones)");
     let total = CONCURRENT_CLIENTS * CONCURRENT_PER_CLIENT;
-    let rate = creates(&http, &platform.api_url, CONCURRENT_CLIENTS, CONCURRENT_PER_CLIENT, "par").await?;
+    let rate = creates(
+        &http,
+        &platform.api_url,
+        CONCURRENT_CLIENTS,
+        CONCURRENT_PER_CLIENT,
+        "par",
+    )
+    .await?;
     println!("zone creates/s, {CONCURRENT_CLIENTS} clients:  {rate:8.1}  ({total} zones)");
 
     let (mut active, mut answered) = (Vec::new(), Vec::new());
@@ -44,7 +55,13 @@ async fn main() -> Result<()> {
 }
 
 /// Creates `per_client` zones from each of `clients` concurrent clients; zones/s.
-async fn creates(http: &reqwest::Client, api: &str, clients: usize, per_client: usize, tag: &str) -> Result<f64> {
+async fn creates(
+    http: &reqwest::Client,
+    api: &str,
+    clients: usize,
+    per_client: usize,
+    tag: &str,
+) -> Result<f64> {
     let start = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
@@ -69,10 +86,17 @@ async fn create_zone(http: &reqwest::Client, api: &str, name: &str) -> Result<St
         .send()
         .await?;
     if resp.status() != reqwest::StatusCode::ACCEPTED {
-        bail!("create {name}: {} {}", resp.status(), resp.text().await.unwrap_or_default());
+        bail!(
+            "create {name}: {} {}",
+            resp.status(),
+            resp.text().await.unwrap_or_default()
+        );
     }
     let body: Value = resp.json().await?;
-    body["id"].as_str().map(str::to_owned).context("no id in the create answer")
+    body["id"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no id in the create answer")
 }
 
 /// Time from the create request to ACTIVE in the API, and to BIND answering SOA.
@@ -83,8 +107,12 @@ async fn latency(http: &reqwest::Client, p: &Platform, i: usize) -> Result<(Dura
     let url = format!("{}/v2/zones/{id}", p.api_url);
     let (port, dig_name) = (p.bind_port, name.clone());
     let bind = tokio::task::spawn_blocking(move || {
-        wait_until(Duration::from_secs(30), || dig_short(port, &dig_name, "SOA").map(|a| !a.is_empty()).unwrap_or(false))
-            .map(|_| start.elapsed())
+        wait_until(Duration::from_secs(30), || {
+            dig_short(port, &dig_name, "SOA")
+                .map(|a| !a.is_empty())
+                .unwrap_or(false)
+        })
+        .map(|_| start.elapsed())
     });
     let active = loop {
         let zone: Value = http.get(&url).send().await?.json().await?;

@@ -67,7 +67,10 @@ impl Env {
     /// Registers the queues and fanout exchange a server of `topic` on `host` declares.
     pub fn served(&self, topic: &str, host: &str) {
         self.forget_later_queue(&format!("{topic}.{host}"));
-        self.exchanges.lock().unwrap().push(format!("{topic}_fanout"));
+        self.exchanges
+            .lock()
+            .unwrap()
+            .push(format!("{topic}_fanout"));
     }
 
     pub fn forget_later_queue(&self, queue: &str) {
@@ -98,7 +101,9 @@ impl Env {
         let queues = self.queues.lock().unwrap().clone();
         for queue in queues {
             let ch = conn.create_channel().await.unwrap();
-            let _ = ch.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()).await;
+            let _ = ch
+                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+                .await;
             let _ = ch.close(200, "OK".into()).await;
         }
         let exchanges = self.exchanges.lock().unwrap().clone();
@@ -124,8 +129,13 @@ pub async fn wait_consumers(queue: &str, consumers: u32) {
     let conn = raw_connection().await;
     for _ in 0..100 {
         let ch = conn.create_channel().await.unwrap();
-        let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
-        let declared = ch.queue_declare(queue.into(), passive, FieldTable::default()).await;
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let declared = ch
+            .queue_declare(queue.into(), passive, FieldTable::default())
+            .await;
         let _ = ch.close(200, "OK".into()).await;
         if declared.is_ok_and(|q| q.consumer_count() >= consumers) {
             let _ = conn.close(200, "OK".into()).await;
@@ -140,8 +150,14 @@ pub async fn wait_consumers(queue: &str, consumers: u32) {
 pub async fn ready_messages(queue: &str) -> u32 {
     let conn = raw_connection().await;
     let ch = conn.create_channel().await.unwrap();
-    let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
-    let q = ch.queue_declare(queue.into(), passive, FieldTable::default()).await.unwrap();
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let q = ch
+        .queue_declare(queue.into(), passive, FieldTable::default())
+        .await
+        .unwrap();
     let _ = ch.close(200, "OK".into()).await;
     let _ = conn.close(200, "OK".into()).await;
     q.message_count()
@@ -163,7 +179,10 @@ pub fn spawn_server<H: Handler>(
     bus: &Bus,
     topic: &str,
     handler: Arc<H>,
-) -> (oneshot::Sender<()>, tokio::task::JoinHandle<Result<(), delegate_bus::BusError>>) {
+) -> (
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), delegate_bus::BusError>>,
+) {
     let (stop, stopped) = oneshot::channel::<()>();
     let bus = bus.clone();
     let topic = topic.to_owned();
@@ -185,7 +204,10 @@ pub struct Echo {
 
 impl Echo {
     pub fn new(name: &str) -> Arc<Self> {
-        Arc::new(Self { name: name.into(), seen: Mutex::new(Vec::new()) })
+        Arc::new(Self {
+            name: name.into(),
+            seen: Mutex::new(Vec::new()),
+        })
     }
 
     pub fn seen(&self) -> Vec<Value> {
@@ -195,7 +217,10 @@ impl Echo {
 
 impl Handler for Echo {
     async fn handle(&self, req: Request) -> Result<Value, RemoteError> {
-        self.seen.lock().unwrap().push(Value::Object(req.args.clone()));
+        self.seen
+            .lock()
+            .unwrap()
+            .push(Value::Object(req.args.clone()));
         match req.method.as_str() {
             "echo" => Ok(json!({
                 "server": self.name,
@@ -219,28 +244,30 @@ impl Handler for Echo {
     }
 }
 
-/// Runs `rabbitmqctl -q <args> --formatter json` and parses its output.
-pub fn rabbitmqctl_json(args: &[&str]) -> Value {
+/// Broker-side pids (as `close_connection` takes them) of the connections
+/// whose `connection_name` client property is `name`.
+pub fn connection_pids(name: &str) -> Vec<String> {
     let out = std::process::Command::new("rabbitmqctl")
-        .arg("-q")
-        .args(args)
-        .args(["--formatter", "json"])
+        .args([
+            "-q",
+            "--no-table-headers",
+            "list_connections",
+            "pid",
+            "client_properties",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Broker-side pids of the connections whose `connection_name` is `name`.
-pub fn connection_pids(name: &str) -> Vec<String> {
-    let wanted = json!(["connection_name", "longstr", name]);
-    let conns = rabbitmqctl_json(&["list_connections", "pid", "client_properties"]);
-    conns
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["client_properties"].as_array().is_some_and(|p| p.contains(&wanted)))
-        .map(|c| c["pid"].as_str().unwrap().to_owned())
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Lines read `<pid>\t[{...},{"connection_name","NAME"},...]`.
+    let wanted = format!("{{\"connection_name\",\"{name}\"}}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|line| line.contains(&wanted))
+        .filter_map(|line| line.split('\t').next().map(str::to_owned))
         .collect()
 }
 
@@ -249,8 +276,17 @@ pub fn kill_connection(name: &str) {
     let pids = connection_pids(name);
     assert_eq!(pids.len(), 1, "expected one connection named {name}");
     let out = std::process::Command::new("rabbitmqctl")
-        .args(["-q", "close_connection", &pids[0], "delegate-bus reconnect test"])
+        .args([
+            "-q",
+            "close_connection",
+            &pids[0],
+            "delegate-bus reconnect test",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -74,7 +74,10 @@ pub(super) fn parse_naptr(r: &mut Reader<'_, '_>, out: &mut Vec<u8>) -> SyntaxRe
         push_char_string(r.word()?.raw, out)?;
     }
     let flags_len = usize::from(out[flags_at - 1]);
-    if !out[flags_at..flags_at + flags_len].iter().all(u8::is_ascii_alphanumeric) {
+    if !out[flags_at..flags_at + flags_len]
+        .iter()
+        .all(u8::is_ascii_alphanumeric)
+    {
         return Err(Syntax::new("NAPTR flags must be letters and digits"));
     }
     r.name_into(out)
