@@ -8,10 +8,9 @@ use anyhow::Context as _;
 use axum::ServiceExt as _;
 use clap::Parser;
 use delegate_api::{ApiSettings, AppService};
-use delegate_bus::{Bus, BusConfig};
-use delegate_config::{Config, ConfigArgs, EmitterType, HostPort};
+use delegate_config::{ConfigArgs, HostPort};
 use delegate_rpc::CentralClient;
-use delegate_runtime::{Heartbeat, shutdown_signal, telemetry};
+use delegate_runtime::{connect_bus, shutdown_signal, start_heartbeat, telemetry};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -40,36 +39,12 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot load the configuration")?;
     let bus = connect_bus(&config).await?;
     let central = CentralClient::new(bus.clone());
-    let heartbeat = match config.heartbeat_emitter.emitter_type {
-        EmitterType::Rpc => Some(Heartbeat::spawn(
-            central.clone(),
-            SERVICE_NAME,
-            &config.default.host,
-            config.heartbeat_emitter.heartbeat_interval,
-        )),
-        EmitterType::Noop => None,
-    };
+    let heartbeat = start_heartbeat(&bus, &config, SERVICE_NAME);
     let app = delegate_api::app(Arc::new(central), ApiSettings::from_config(&config));
     let served = serve(&config.api.listen, app).await;
-    if let Some(heartbeat) = heartbeat {
-        heartbeat.stop().await;
-    }
+    heartbeat.stop().await;
     bus.close().await;
     served
-}
-
-async fn connect_bus(config: &Config) -> anyhow::Result<Bus> {
-    let d = &config.default;
-    let bus_config = BusConfig::from_transport_url(
-        d.require_transport_url()?,
-        &d.control_exchange,
-        &d.host,
-        d.rpc_response_timeout,
-    )
-    .context("invalid [DEFAULT] transport_url")?;
-    Bus::connect(bus_config)
-        .await
-        .context("cannot connect to the message bus")
 }
 
 /// Serves `app` on every listen address until the shutdown signal.

@@ -4,10 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use delegate_bus::{Bus, BusConfig};
-use delegate_config::{Config, ConfigArgs, EmitterType};
-use delegate_rpc::{CENTRAL_VERSION, CentralClient, CentralDispatcher, WorkerClient};
-use delegate_runtime::{Heartbeat, shutdown_signal, telemetry};
+use delegate_config::{Config, ConfigArgs};
+use delegate_rpc::{CENTRAL_VERSION, CentralDispatcher, WorkerClient};
+use delegate_runtime::{connect_bus, shutdown_signal, start_heartbeat, telemetry};
 use delegate_storage::{Storage, StorageOptions};
 
 use crate::notify::BusNotifier;
@@ -33,17 +32,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     telemetry::init("delegate-central");
     let config = cli.config.load().context("reading the configuration")?;
     let storage = connect_storage(&config).await?;
-    let d = &config.default;
-    let bus_config = BusConfig::from_transport_url(
-        d.require_transport_url()?,
-        &d.control_exchange,
-        &d.host,
-        d.rpc_response_timeout,
-    )
-    .context("reading the bus configuration")?;
-    let bus = Bus::connect(bus_config)
-        .await
-        .context("connecting to the message bus")?;
+    let bus = connect_bus(&config).await?;
 
     let notifier = BusNotifier(WorkerClient::new(bus.clone()));
     let central = Arc::new(Central::new(
@@ -51,14 +40,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Settings::from_config(&config),
         notifier,
     ));
-    let heartbeat = (config.heartbeat_emitter.emitter_type != EmitterType::Noop).then(|| {
-        Heartbeat::spawn(
-            CentralClient::new(bus.clone()),
-            SERVICE,
-            &d.host,
-            config.heartbeat_emitter.heartbeat_interval,
-        )
-    });
+    let heartbeat = start_heartbeat(&bus, &config, SERVICE);
     tracing::info!(topic = %config.central.topic, "serving");
     bus.serve(
         &config.central.topic,
@@ -69,9 +51,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     .await
     .context("serving the central topic")?;
 
-    if let Some(heartbeat) = heartbeat {
-        heartbeat.stop().await;
-    }
+    heartbeat.stop().await;
     bus.close().await;
     storage.close().await;
     tracing::info!("stopped");

@@ -13,6 +13,9 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(zone) = parse_zone_file(text) else {
         return;
     };
+    let grouped: usize = zone.recordsets().iter().map(|s| s.records.len()).sum();
+    assert!(grouped <= zone.records.len());
+    assert!(zone.soa().is_some(), "accepted zone without SOA");
     for record in &zone.records {
         let canonical = presentation(record.rtype, &record.data)
             .unwrap_or_else(|e| panic!("parsed data does not read back: {e}"));

@@ -50,7 +50,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use delegate_config::{Config, EmitterType};
+use delegate_config::Config;
 use delegate_rpc::{CentralClient, WORKER_VERSION, WorkerDispatcher};
 use delegate_runtime::{connect_bus, shutdown_signal, start_heartbeat};
 use delegate_storage::Storage;
@@ -76,10 +76,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         pools,
         central,
     ));
-    let heartbeat = match config.heartbeat_emitter.emitter_type {
-        EmitterType::Rpc => Some(start_heartbeat(&bus, &config, "worker")),
-        EmitterType::Noop => None,
-    };
+    let heartbeat = start_heartbeat(&bus, &config, "worker");
     tracing::info!(topic = %config.worker.topic, "serving");
     bus.serve(
         &config.worker.topic,
@@ -90,9 +87,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await
     .context("serve the worker topic")?;
     handler.drain(SHUTDOWN_GRACE).await;
-    if let Some(heartbeat) = heartbeat {
-        heartbeat.stop().await;
-    }
+    heartbeat.stop().await;
     bus.close().await;
     storage.close().await;
     Ok(())

@@ -18,7 +18,26 @@
 //! built by [`soa_text`] (§5.2).
 //!
 //! Everything here is pure computation: no I/O except the writer you hand
-//! to [`ZoneFileWriter`], and no panics on any input.
+//! to [`ZoneFileWriter`], and no panics on any input (the parsers are
+//! fuzzed, see `fuzz/` at the repository root).
+//!
+//! # Where Delegate differs from Designate, and why
+//!
+//! * Canonical record text follows BIND, not dnspython (upper-case hex in
+//!   SSHFP/TLSA, CERT mnemonics such as `NSEC3DSA`): BIND is what serves
+//!   the zones. SVCB key 7 prints as `dohpath` (RFC 9461, BIND ≥ 9.19) so
+//!   the API grammar accepts it back; key 8 prints as `key8` because BIND
+//!   9.18 does not know `ohttp`.
+//! * Wire conversion refuses data a secondary or hickory-proto would
+//!   refuse (SSHFP SHA-1/SHA-256 fingerprints of the wrong length, CAA tags
+//!   over 15 characters, NAPTR flags that are not letters/digits, non-UTF-8
+//!   alpn ids, badly padded base64), so mdns skips one record instead of a
+//!   secondary dropping the whole transfer.
+//! * Zone import: CRLF line ends are accepted; blank lines before `$ORIGIN`
+//!   are ignored (dnspython fails them as "no origin"); names are taken as
+//!   bytes, not IDNA-encoded; `$GENERATE` is refused as malformed
+//!   (dnspython expands it).
+//! * Python's `int()` accepts non-ASCII decimal digits; Delegate does not.
 
 pub mod inet;
 mod master;

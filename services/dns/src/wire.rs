@@ -180,6 +180,41 @@ mod tests {
     }
 
     #[test]
+    fn wire_rules_hickory_needs_are_enforced() {
+        // hickory-proto refuses these on the wire, so mdns could not serve them.
+        assert!(rdata_to_wire(RecordType::NAPTR, "1 2 \"S`\" \"\" \"\" .").is_err());
+        assert!(rdata_to_wire(RecordType::CAA, "0 abcdefghijklmnop x").is_err());
+        assert!(rdata_to_wire(RecordType::CAA, "0 abcdefghijklmno x").is_ok());
+        assert!(rdata_to_wire(RecordType::SVCB, "1 . alpn=\\200").is_err());
+        // BIND refuses SHA-1/SHA-256 fingerprints of the wrong length.
+        assert!(rdata_to_wire(RecordType::SSHFP, "1 1 0123456789").is_err());
+    }
+
+    #[test]
+    fn svcb_keys_print_as_bind_reads_them() {
+        assert_eq!(canon(RecordType::SVCB, "1 . ohttp"), "1 . key8");
+        assert_eq!(
+            canon(
+                RecordType::SVCB,
+                "1 . port=53 alpn=h2 mandatory=port,alpn key7=/q{?dns}"
+            ),
+            "1 . mandatory=alpn,port alpn=\"h2\" port=53 dohpath=\"/q{?dns}\""
+        );
+        assert!(rdata_to_wire(RecordType::SVCB, "1 . port=1 port=2").is_err());
+        assert!(rdata_to_wire(RecordType::SVCB, "1 . mandatory=port").is_err());
+        assert!(rdata_to_wire(RecordType::SVCB, "1 . no-default-alpn").is_err());
+        assert!(rdata_to_wire(RecordType::SVCB, "1 . dohpath=/x").is_err());
+        assert!(rdata_to_wire(RecordType::SVCB, "1 . key1=h2").is_err());
+    }
+
+    #[test]
+    fn generic_rdata_reads_as_its_type() {
+        assert_eq!(canon(RecordType::A, "\\# 4 C0000201"), "192.0.2.1");
+        assert!(rdata_to_wire(RecordType::A, "\\# 3 C00002").is_err());
+        assert!(rdata_to_wire(RecordType::A, "\\# 5 C000020101").is_err());
+    }
+
+    #[test]
     fn other_types_print_generically() {
         let rdata = RData::Unknown {
             code: hickory_proto::rr::RecordType::Unknown(65280),

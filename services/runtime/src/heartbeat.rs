@@ -12,8 +12,8 @@ use tokio::task::JoinHandle;
 
 /// A running heartbeat emitter.
 pub struct Heartbeat {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    /// `None` when heartbeats are off (`emitter_type = noop`).
+    running: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl Heartbeat {
@@ -42,13 +42,22 @@ impl Heartbeat {
             }
             emit(&central, &base, "STOPPED").await;
         });
-        Heartbeat { stop, task }
+        Heartbeat {
+            running: Some((stop, task)),
+        }
+    }
+
+    /// A heartbeat that sends nothing (`[heartbeat_emitter] emitter_type = noop`).
+    pub fn disabled() -> Heartbeat {
+        Heartbeat { running: None }
     }
 
     /// Sends the final `STOPPED` heartbeat and waits for it to be published.
     pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+        if let Some((stop, task)) = self.running {
+            let _ = stop.send(true);
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
     }
 }
 

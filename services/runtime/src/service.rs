@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use delegate_bus::{Bus, BusConfig};
-use delegate_config::{Config, ConfigArgs};
+use delegate_config::{Config, ConfigArgs, EmitterType};
 use delegate_rpc::CentralClient;
 
 use crate::Heartbeat;
@@ -29,8 +29,13 @@ pub async fn connect_bus(config: &Config) -> Result<Bus> {
         .context("connect to the message bus")
 }
 
-/// Starts the heartbeat of `service_name` on this host (spec/services.md §9).
+/// Starts the heartbeat of `service_name` on this host (spec/services.md §9);
+/// with `[heartbeat_emitter] emitter_type = noop` nothing is sent.
 pub fn start_heartbeat(bus: &Bus, config: &Config, service_name: &str) -> Heartbeat {
+    if config.heartbeat_emitter.emitter_type == EmitterType::Noop {
+        tracing::info!("heartbeats off ([heartbeat_emitter] emitter_type = noop)");
+        return Heartbeat::disabled();
+    }
     Heartbeat::spawn(
         CentralClient::new(bus.clone()),
         service_name,

@@ -47,13 +47,12 @@ pub(super) fn parse(r: &mut Reader<'_, '_>, out: &mut Vec<u8>) -> SyntaxResult<(
     r.name_into(out)?;
     let mut params: Vec<(u16, Vec<u8>)> = Vec::new();
     while !r.at_end()? {
-        let (key, value) = read_param(r)?;
-        if params.iter().any(|(k, _)| *k == key) {
-            return Err(Syntax::new("duplicate SvcParamKey"));
-        }
-        params.push((key, value));
+        params.push(read_param(r)?);
     }
     params.sort_by_key(|(k, _)| *k);
+    if params.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(Syntax::new("duplicate SvcParamKey"));
+    }
     check_dependencies(&params)?;
     for (key, value) in &params {
         let len = u16::try_from(value.len()).map_err(|_| Syntax::new("SvcParamValue too long"))?;
@@ -202,9 +201,10 @@ fn split_list(value: &[u8]) -> SyntaxResult<Vec<Vec<u8>>> {
 }
 
 /// Keys listed in `mandatory` must be present (and not be `mandatory`);
-/// `no-default-alpn` needs `alpn` (RFC 9460 §8, §7.1.1).
+/// `no-default-alpn` needs `alpn` (RFC 9460 §8, §7.1.1). `params` is
+/// sorted by key.
 fn check_dependencies(params: &[(u16, Vec<u8>)]) -> SyntaxResult<()> {
-    let has = |key: u16| params.iter().any(|(k, _)| *k == key);
+    let has = |key: u16| params.binary_search_by_key(&key, |(k, _)| *k).is_ok();
     if has(NO_DEFAULT_ALPN) && !has(ALPN) {
         return Err(Syntax::new("no-default-alpn without alpn"));
     }

@@ -2,6 +2,7 @@
 //! Designate reads them).
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use super::{Check, domain_field, ensure, int_in};
 
@@ -21,8 +22,9 @@ pub(super) fn svcb(data: &str, flavour: Flavour) -> Check {
         return Err(Cow::Borrowed("expected priority and target"));
     };
     let params = param_map(params)?;
+    let keys: HashSet<&str> = params.iter().map(|(k, _)| *k).collect();
     for (key, value) in &params {
-        check_param(key, value, &params, flavour)?;
+        check_param(key, value, &keys, flavour)?;
     }
     int_in(priority, 0, 65535, "priority")?;
     domain_field(target)
@@ -33,6 +35,7 @@ pub(super) fn svcb(data: &str, flavour: Flavour) -> Check {
 /// dropped (a quirk Delegate keeps).
 fn param_map<'a>(params: &[&'a str]) -> Result<Vec<(&'a str, Cow<'a, str>)>, Cow<'static, str>> {
     let mut map: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
+    let mut index: HashMap<&'a str, usize> = HashMap::new();
     for &param in params {
         let entry = if param == "no-default-alpn" {
             Some((param, Cow::Borrowed("")))
@@ -48,9 +51,12 @@ fn param_map<'a>(params: &[&'a str]) -> Result<Vec<(&'a str, Cow<'a, str>)>, Cow
             }
         };
         if let Some((key, value)) = entry {
-            match map.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => map.push((key, value)),
+            match index.get(key) {
+                Some(&slot) => map[slot].1 = value,
+                None => {
+                    index.insert(key, map.len());
+                    map.push((key, value));
+                }
             }
         }
     }
@@ -66,8 +72,8 @@ fn join_ech(pieces: &[&str]) -> String {
         .collect()
 }
 
-fn check_param(key: &str, value: &str, all: &[(&str, Cow<'_, str>)], flavour: Flavour) -> Check {
-    let has = |k: &str| all.iter().any(|(key, _)| *key == k);
+fn check_param(key: &str, value: &str, all: &HashSet<&str>, flavour: Flavour) -> Check {
+    let has = |k: &str| all.contains(k);
     // Designate stores `key=value` in a field of at most 255 characters
     // (10 for the port).
     let stored_len = key.chars().count() + 1 + value.chars().count();

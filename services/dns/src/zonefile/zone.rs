@@ -1,7 +1,7 @@
 //! The result of parsing a zone file, and the grouping of its records into
 //! recordsets the way dnspython (and so Designate's import) groups them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::rtype::RecordType;
 
@@ -72,7 +72,7 @@ impl ParsedZone {
     /// their last record; a CNAME replaces the other sets of its name and
     /// any other set replaces a CNAME (dnspython's node kinds).
     pub fn recordsets(&self) -> Vec<ParsedRecordSet> {
-        let mut names: Vec<Vec<ParsedRecordSet>> = Vec::new();
+        let mut names: Vec<Vec<Building<'_>>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for record in &self.records {
             let slot = *index
@@ -83,7 +83,7 @@ impl ParsedZone {
                 });
             add_to_node(&mut names[slot], record);
         }
-        names.into_iter().flatten().collect()
+        names.into_iter().flatten().map(|b| b.set).collect()
     }
 
     /// The SOA at the origin, if there is one.
@@ -111,25 +111,36 @@ impl ParsedZone {
     }
 }
 
+/// A recordset being assembled, with an index of its data so large sets
+/// deduplicate in linear time.
+struct Building<'z> {
+    set: ParsedRecordSet,
+    seen: HashSet<&'z str>,
+}
+
 /// Adds one record to the sets of its name.
-fn add_to_node(node: &mut Vec<ParsedRecordSet>, record: &ParsedRecord) {
+fn add_to_node<'z>(node: &mut Vec<Building<'z>>, record: &'z ParsedRecord) {
     let is_cname = record.rtype == RecordType::CNAME;
-    node.retain(|set| (set.rtype == RecordType::CNAME) == is_cname);
-    match node.iter_mut().find(|s| s.rtype == record.rtype) {
-        Some(set) => {
-            set.ttl = set.ttl.min(record.ttl);
+    node.retain(|b| (b.set.rtype == RecordType::CNAME) == is_cname);
+    match node.iter_mut().find(|b| b.set.rtype == record.rtype) {
+        Some(building) => {
+            building.set.ttl = building.set.ttl.min(record.ttl);
             if matches!(record.rtype, RecordType::SOA | RecordType::CNAME) {
-                set.records.clear();
+                building.set.records.clear();
+                building.seen.clear();
             }
-            if !set.records.contains(&record.data) {
-                set.records.push(record.data.clone());
+            if building.seen.insert(&record.data) {
+                building.set.records.push(record.data.clone());
             }
         }
-        None => node.push(ParsedRecordSet {
-            name: record.name.clone(),
-            rtype: record.rtype,
-            ttl: record.ttl,
-            records: vec![record.data.clone()],
+        None => node.push(Building {
+            set: ParsedRecordSet {
+                name: record.name.clone(),
+                rtype: record.rtype,
+                ttl: record.ttl,
+                records: vec![record.data.clone()],
+            },
+            seen: HashSet::from([record.data.as_str()]),
         }),
     }
 }
