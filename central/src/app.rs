@@ -4,10 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use delegate_config::{Config, ConfigArgs};
+use delegate_config::{Config, ConfigArgs, EmitterType};
+use delegate_model::{ServiceStatus, time};
 use delegate_rpc::{CENTRAL_VERSION, CentralDispatcher, WorkerClient};
 use delegate_runtime::{connect_bus, shutdown_signal, start_heartbeat, telemetry};
-use delegate_storage::{Storage, StorageOptions};
+use delegate_storage::{Storage, StorageOptions, service_statuses};
+use serde_json::json;
 
 use crate::notify::BusNotifier;
 use crate::service::Central;
@@ -52,10 +54,34 @@ pub async fn run(cli: Cli) -> Result<()> {
     .context("serving the central topic")?;
 
     heartbeat.stop().await;
+    if config.heartbeat_emitter.emitter_type != EmitterType::Noop {
+        // The STOPPED heartbeat just cast waits in the queue for the next
+        // central; this instance, no longer serving, writes its own row.
+        record_stopped(&storage, &config.default.host).await;
+    }
     bus.close().await;
     storage.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn record_stopped(storage: &Storage, host: &str) {
+    let status = ServiceStatus {
+        service_name: SERVICE.to_owned(),
+        hostname: host.to_owned(),
+        status: "STOPPED".to_owned(),
+        heartbeated_at: Some(time::now()),
+        stats: json!({}),
+        capabilities: json!({}),
+        ..ServiceStatus::default()
+    };
+    let written = match storage.acquire().await {
+        Ok(mut conn) => service_statuses::upsert(&mut conn, &status).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not record the STOPPED status");
+    }
 }
 
 /// Connects to the database, retrying as `[storage:sqlalchemy] max_retries`

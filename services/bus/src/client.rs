@@ -88,8 +88,8 @@ impl Bus {
     }
 
     /// RPC cast: returns once the broker has confirmed that it stored the
-    /// message. `Err(Unroutable)` when no queue is bound for `topic` (no
-    /// server of that topic ever ran on this broker): the message is lost then.
+    /// message in the topic's durable shared queue (declared here if no
+    /// server declared it yet), so a cast is kept until a server takes it.
     pub async fn cast(
         &self,
         topic: &str,
@@ -114,6 +114,14 @@ impl Bus {
             mandatory: true,
         };
         let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
+        // Declare the topic's shared queue as its servers would: a cast sent
+        // before any server of the topic ever started waits there instead of
+        // being lost (design.md: nothing accepted is lost).
+        let link = timeout_at(deadline, self.shared.wait_link())
+            .await
+            .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
+        link.ensure_durable_queue(&self.shared.cfg.exchange, topic)
+            .await?;
         self.shared.publish(msg, deadline).await
     }
 
@@ -144,8 +152,7 @@ impl Bus {
         let link = timeout_at(deadline, self.shared.wait_link())
             .await
             .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
-        link.ensure_notification_queue(exchange, &routing_key)
-            .await?;
+        link.ensure_durable_queue(exchange, &routing_key).await?;
         let msg = Outgoing {
             exchange,
             routing_key: &routing_key,

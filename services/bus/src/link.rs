@@ -42,7 +42,7 @@ pub(crate) struct Link {
     pub broker: String,
     pub generation: u64,
     /// Notification queues already declared on this link.
-    notify_queues: Mutex<HashSet<String>>,
+    durable_queues: Mutex<HashSet<String>>,
 }
 
 impl Link {
@@ -77,19 +77,19 @@ impl Link {
 
     /// Declares (once per link) the durable queue a notification topic is
     /// stored in until a consumer reads it, as oslo's notifier does.
-    pub(crate) async fn ensure_notification_queue(
+    pub(crate) async fn ensure_durable_queue(
         &self,
         exchange: &str,
         key: &str,
     ) -> Result<(), BusError> {
-        if lock(&self.notify_queues).contains(key) {
+        if lock(&self.durable_queues).contains(key) {
             return Ok(());
         }
         topology::declare_durable_queue(&self.conn, key).await?;
         let ch = self.conn.create_channel().await?;
         topology::bind(&ch, key, exchange, key).await?;
         topology::close_quietly(ch).await;
-        lock(&self.notify_queues).insert(key.to_owned());
+        lock(&self.durable_queues).insert(key.to_owned());
         Ok(())
     }
 }
@@ -305,7 +305,7 @@ impl Shared {
             publisher,
             broker: broker.to_string(),
             generation,
-            notify_queues: Mutex::new(HashSet::new()),
+            durable_queues: Mutex::new(HashSet::new()),
         }))
     }
 

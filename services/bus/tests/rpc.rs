@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Echo, Env, VERSION, ctx, map, run, spawn_server, wait_consumers};
-use delegate_bus::{BusError, CallError, Handler, RemoteError, Request};
+use common::{Echo, Env, VERSION, ctx, map, ready_messages, run, spawn_server, wait_consumers};
+use delegate_bus::{CallError, Handler, RemoteError, Request};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -150,22 +150,28 @@ impl Handler for Collect {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cast_is_delivered_and_an_unroutable_cast_is_an_error() {
+async fn a_cast_sent_before_any_server_started_is_kept_and_delivered() {
     run(|env: Env| async move {
         let topic = env.topic("worker");
+        env.served(&topic, "server1");
         let client = env.bus("client", TIMEOUT).await;
 
-        // Nobody ever served this topic: no queue, the broker returns the message.
-        let lost = client
-            .cast(&topic, VERSION, &ctx(), "update_zone", map(json!({})))
-            .await;
-        assert!(matches!(lost, Err(BusError::Unroutable { .. })), "{lost:?}");
+        // Nobody serves this topic yet: the cast waits in the topic's queue.
+        let early = map(json!({"zone": {"id": "early"}}));
+        client
+            .cast(&topic, VERSION, &ctx(), "update_zone", early.clone())
+            .await
+            .unwrap();
+        assert_eq!(ready_messages(&topic).await, 1);
 
-        env.served(&topic, "server1");
         let server = env.bus("server1", TIMEOUT).await;
         let (tx, mut rx) = mpsc::unbounded_channel();
         let (stop, task) = spawn_server(&server, &topic, Arc::new(Collect(tx)));
-        wait_consumers(&topic, 1).await;
+        let got = tokio::time::timeout(TIMEOUT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.args, early);
 
         let args = map(json!({"zone": {"id": "z1"}}));
         client
