@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::args::{self, ArgsBuilder};
-use crate::remote::{from_call_error, to_remote};
+use crate::remote::{from_call_error, request_context, to_remote};
 
 pub const CENTRAL_TOPIC: &str = "central";
 pub const CENTRAL_VERSION: &str = "6.12";
@@ -278,8 +278,7 @@ impl<S: CentralService> Handler for CentralDispatcher<S> {
     fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
         let service = self.0.clone();
         async move {
-            let ctx = Context::from_map(&req.context)
-                .map_err(|e| to_remote(&Error::bad_request(e.to_string())))?;
+            let ctx = request_context(&req)?;
             dispatch(&*service, ctx, &req.method, &req.args)
                 .await
                 .map_err(|e| to_remote(&e))

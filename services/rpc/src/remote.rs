@@ -2,7 +2,8 @@
 //! (class, module, message) on the server and comes back as the same
 //! [`ErrorKind`] in the caller, so the API renders what central raised.
 
-use delegate_bus::{CallError, RemoteError};
+use delegate_bus::{CallError, RemoteError, Request};
+use delegate_model::Context;
 use delegate_model::error::{EXCEPTION_MODULE, Error, ErrorKind};
 
 /// Modules whose exception classes a caller re-raises as themselves
@@ -24,6 +25,11 @@ pub fn to_remote(err: &Error) -> RemoteError {
         remote.args.clear();
     }
     remote
+}
+
+/// The context of a request, or the failure to send back when it is unreadable.
+pub(crate) fn request_context(req: &Request) -> Result<Context, RemoteError> {
+    Context::from_map(&req.context).map_err(|e| to_remote(&Error::bad_request(e.to_string())))
 }
 
 /// The domain error a caller sees for a failed call.

@@ -8,7 +8,7 @@ use delegate_model::{Context, Error, ErrorKind, Zone};
 use serde_json::{Map, Value, json};
 
 use crate::args::{self, ArgsBuilder};
-use crate::remote::{from_call_error, to_remote};
+use crate::remote::{from_call_error, request_context, to_remote};
 
 pub const WORKER_TOPIC: &str = "worker";
 pub const WORKER_VERSION: &str = "1.2";
@@ -138,8 +138,7 @@ impl<S: WorkerService> Handler for WorkerDispatcher<S> {
     fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
         let service = self.0.clone();
         async move {
-            let ctx = Context::from_map(&req.context)
-                .map_err(|e| to_remote(&Error::bad_request(e.to_string())))?;
+            let ctx = request_context(&req)?;
             dispatch(&*service, ctx, &req.method, &req.args)
                 .await
                 .map_err(|e| to_remote(&e))
