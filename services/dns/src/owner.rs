@@ -17,7 +17,7 @@ pub enum OwnerError {
     BadTlsaName(String),
     /// Not a host name at all (the generic `name` field check): the API
     /// answers `400 invalid_object` "Provided object is not valid. Got a
-    /// ValueError error with message <message>".
+    /// ValueError error with message `<message>`".
     #[error("{0}")]
     InvalidHostName(FieldValueError),
     /// A host name, but not one this type allows (NS needs a domain name —

@@ -212,6 +212,9 @@ mod tests {
         assert_eq!(canon(RecordType::A, "\\# 4 C0000201"), "192.0.2.1");
         assert!(rdata_to_wire(RecordType::A, "\\# 3 C00002").is_err());
         assert!(rdata_to_wire(RecordType::A, "\\# 5 C000020101").is_err());
+        // Generic data obeys the typed rules too (found by fuzzing).
+        assert!(rdata_to_wire(RecordType::SSHFP, "\\# 3 0102DF").is_err());
+        assert!(rdata_to_wire(RecordType::SSHFP, "\\# 3 0909DF").is_ok());
     }
 
     #[test]

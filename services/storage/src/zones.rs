@@ -315,18 +315,22 @@ fn push_scope(qb: &mut QueryBuilder<MySql>, scope: &Scope, with_shares: bool) {
     qb.push(")");
 }
 
-/// Locks the pool's row until the transaction ends: zone creations in one
-/// pool, with their name and ownership checks, then run one at a time across
-/// every central instance (Designate's global `create-new-zone` lock). A
-/// missing pool → `NotFound(Pool)`.
+/// Takes a shared lock on the pool's row until the transaction ends, so the
+/// pool cannot be deleted under a zone being created. Creations run in
+/// parallel (Designate serialises them behind one global lock): a duplicate
+/// name is caught by the `unique_domain_name` key, whatever the timing. What
+/// a shared lock leaves open is a race between two *different* projects
+/// creating a parent and a child zone at the same instant. A missing pool →
+/// `NotFound(Pool)`.
 pub async fn lock_pool_for_creation(
     conn: &mut MySqlConnection,
     pool_id: Uuid,
 ) -> Result<(), StorageError> {
-    let found: Option<String> = sqlx::query_scalar("SELECT id FROM pools WHERE id = ? FOR UPDATE")
-        .bind(db_id(&pool_id))
-        .fetch_optional(conn)
-        .await?;
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM pools WHERE id = ? LOCK IN SHARE MODE")
+            .bind(db_id(&pool_id))
+            .fetch_optional(conn)
+            .await?;
     found
         .map(|_| ())
         .ok_or(StorageError::NotFound(Resource::Pool))

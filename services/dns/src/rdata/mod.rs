@@ -213,13 +213,31 @@ pub(crate) fn parse(
     {
         reader.word()?;
         parse_generic(reader, out)?;
-        // Generic data must still be valid data of the type.
-        format(rtype, &out[start..], &mut String::new())?;
+        check_generic(rtype, &out[start..])?;
     } else {
         parse_typed(rtype, reader, out)?;
     }
     if out.len() - start > MAX_RDATA {
         return Err(Syntax::new("record data longer than 65535 octets"));
+    }
+    Ok(())
+}
+
+/// Generic data must be data the type's own syntax could have produced:
+/// printed and read back, it must give the same bytes (so every rule of
+/// the typed reader applies to it too).
+fn check_generic(rtype: RecordType, wire: &[u8]) -> SyntaxResult<()> {
+    let mut text = String::new();
+    format(rtype, wire, &mut text)?;
+    let mut lexer = Lexer::new(&text);
+    let mut reader = Reader::new(&mut lexer, None);
+    let mut again = Vec::with_capacity(wire.len());
+    parse_typed(rtype, &mut reader, &mut again)?;
+    reader.finish()?;
+    if again != wire {
+        return Err(Syntax::new(
+            "generic data is not canonical data of its type",
+        ));
     }
     Ok(())
 }
