@@ -26,7 +26,8 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     let canonical = presentation(rtype, text).unwrap_or_else(|e| panic!("no presentation: {e}"));
-    let again = rdata_to_wire(rtype, &canonical).unwrap_or_else(|e| panic!("canonical text refused: {e}"));
+    let again =
+        rdata_to_wire(rtype, &canonical).unwrap_or_else(|e| panic!("canonical text refused: {e}"));
     assert_eq!(again, wire, "canonical text changes the data: {canonical}");
     let rdata = to_hickory_rdata(rtype, text).unwrap_or_else(|e| panic!("hickory refused: {e}"));
     // Compare uncompressed: hickory compresses names by default (SOA

@@ -5,7 +5,9 @@
 
 use delegate_dns::{RecordType, from_hickory_rdata, rdata_to_wire};
 use hickory_proto::rr::RData;
-use hickory_proto::serialize::binary::{BinDecoder, BinEncodable, BinEncoder, NameEncoding, Restrict};
+use hickory_proto::serialize::binary::{
+    BinDecoder, BinEncodable, BinEncoder, NameEncoding, Restrict,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

@@ -23,10 +23,13 @@ fuzz_target!(|bytes: &[u8]| {
     }
     let mut writer = ZoneFileWriter::new(Vec::new(), &zone.origin, 3600).expect("vec write");
     for r in &zone.records {
-        writer.write_record(&r.name, Some(r.ttl), r.rtype, &r.data).expect("vec write");
+        writer
+            .write_record(&r.name, Some(r.ttl), r.rtype, &r.data)
+            .expect("vec write");
     }
     let rendered = String::from_utf8(writer.finish().expect("vec write")).expect("utf-8");
-    let again = parse_zone_file(&rendered).unwrap_or_else(|e| panic!("re-import failed: {e}\n{rendered}"));
+    let again =
+        parse_zone_file(&rendered).unwrap_or_else(|e| panic!("re-import failed: {e}\n{rendered}"));
     assert_eq!(again.origin, zone.origin);
     assert_eq!(again.records, zone.records);
 });

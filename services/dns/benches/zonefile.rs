@@ -106,6 +106,16 @@ fn main() {
     });
     report("parse + validate zone file (import)", RECORDS, time);
 
+    let zone = parse_zone_file(&text).expect("parse");
+    let time = best(|| {
+        black_box(black_box(&zone).recordsets());
+    });
+    report(
+        "group into recordsets (ParsedZone::recordsets)",
+        RECORDS,
+        time,
+    );
+
     let time = best(|| {
         for (_, _, rtype, data) in &records[1..] {
             validate_rdata(*rtype, black_box(data)).expect("valid");

@@ -278,7 +278,7 @@ impl<S: CentralService> Handler for CentralDispatcher<S> {
     fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
         let service = self.0.clone();
         async move {
-            let ctx = request_context(&req)?;
+            let ctx = request_context(&req).map_err(|e| to_remote(&e))?;
             dispatch(&*service, ctx, &req.method, &req.args)
                 .await
                 .map_err(|e| to_remote(&e))

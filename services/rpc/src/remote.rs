@@ -27,9 +27,9 @@ pub fn to_remote(err: &Error) -> RemoteError {
     remote
 }
 
-/// The context of a request, or the failure to send back when it is unreadable.
-pub(crate) fn request_context(req: &Request) -> Result<Context, RemoteError> {
-    Context::from_map(&req.context).map_err(|e| to_remote(&Error::bad_request(e.to_string())))
+/// The context of a request; an unreadable one is a bad request.
+pub(crate) fn request_context(req: &Request) -> Result<Context, Error> {
+    Context::from_map(&req.context).map_err(|e| Error::bad_request(e.to_string()))
 }
 
 /// The domain error a caller sees for a failed call.

@@ -83,15 +83,21 @@ impl ParsedZone {
                 });
             add_to_node(&mut names[slot], record);
         }
-        names.into_iter().flatten().map(|b| b.set).collect()
+        names.into_iter().flatten().map(Building::finish).collect()
     }
 
     /// The SOA at the origin, if there is one.
     pub fn soa(&self) -> Option<SoaFields> {
-        let set = self
-            .recordsets()
+        // Only the apex matters: group its records alone (a later CNAME
+        // there would replace the SOA, as in `recordsets`).
+        let mut apex: Vec<Building<'_>> = Vec::new();
+        for record in self.records.iter().filter(|r| self.is_apex(&r.name)) {
+            add_to_node(&mut apex, record);
+        }
+        let set = apex
             .into_iter()
-            .find(|s| s.rtype == RecordType::SOA && self.is_apex(&s.name))?;
+            .map(Building::finish)
+            .find(|s| s.rtype == RecordType::SOA)?;
         let data = set.records.last()?;
         let fields: Vec<&str> = data.split(' ').collect();
         let [mname, rname, serial, refresh, retry, expire, minimum] = fields.as_slice() else {
@@ -111,37 +117,71 @@ impl ParsedZone {
     }
 }
 
-/// A recordset being assembled, with an index of its data so large sets
-/// deduplicate in linear time.
+/// A recordset being assembled, borrowing from the parsed records. Large
+/// sets get an index of their data so deduplication stays linear; small
+/// ones (nearly all) scan.
 struct Building<'z> {
-    set: ParsedRecordSet,
-    seen: HashSet<&'z str>,
+    first: &'z ParsedRecord,
+    ttl: u32,
+    data: Vec<&'z str>,
+    seen: Option<HashSet<&'z str>>,
+}
+
+/// Sets smaller than this are deduplicated by scanning.
+const INDEX_FROM: usize = 16;
+
+impl<'z> Building<'z> {
+    fn new(record: &'z ParsedRecord) -> Self {
+        Building {
+            first: record,
+            ttl: record.ttl,
+            data: vec![record.data.as_str()],
+            seen: None,
+        }
+    }
+
+    /// Adds `data` unless the set already holds it.
+    fn insert(&mut self, data: &'z str) {
+        let fresh = match &mut self.seen {
+            Some(seen) => seen.insert(data),
+            None => !self.data.contains(&data),
+        };
+        if fresh {
+            self.data.push(data);
+            if self.seen.is_none() && self.data.len() >= INDEX_FROM {
+                self.seen = Some(self.data.iter().copied().collect());
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.seen = None;
+    }
+
+    fn finish(self) -> ParsedRecordSet {
+        ParsedRecordSet {
+            name: self.first.name.clone(),
+            rtype: self.first.rtype,
+            ttl: self.ttl,
+            records: self.data.into_iter().map(str::to_owned).collect(),
+        }
+    }
 }
 
 /// Adds one record to the sets of its name.
 fn add_to_node<'z>(node: &mut Vec<Building<'z>>, record: &'z ParsedRecord) {
     let is_cname = record.rtype == RecordType::CNAME;
-    node.retain(|b| (b.set.rtype == RecordType::CNAME) == is_cname);
-    match node.iter_mut().find(|b| b.set.rtype == record.rtype) {
+    node.retain(|b| (b.first.rtype == RecordType::CNAME) == is_cname);
+    match node.iter_mut().find(|b| b.first.rtype == record.rtype) {
         Some(building) => {
-            building.set.ttl = building.set.ttl.min(record.ttl);
+            building.ttl = building.ttl.min(record.ttl);
             if matches!(record.rtype, RecordType::SOA | RecordType::CNAME) {
-                building.set.records.clear();
-                building.seen.clear();
+                building.clear();
             }
-            if building.seen.insert(&record.data) {
-                building.set.records.push(record.data.clone());
-            }
+            building.insert(&record.data);
         }
-        None => node.push(Building {
-            set: ParsedRecordSet {
-                name: record.name.clone(),
-                rtype: record.rtype,
-                ttl: record.ttl,
-                records: vec![record.data.clone()],
-            },
-            seen: HashSet::from([record.data.as_str()]),
-        }),
+        None => node.push(Building::new(record)),
     }
 }
 
@@ -156,6 +196,29 @@ mod tests {
             rtype,
             data: data.into(),
         }
+    }
+
+    #[test]
+    fn large_sets_deduplicate() {
+        let records = (0..100)
+            .map(|i| {
+                rec(
+                    "big.example.test.",
+                    300 - i,
+                    RecordType::A,
+                    &format!("192.0.2.{}", i % 40),
+                )
+            })
+            .collect();
+        let zone = ParsedZone {
+            origin: "example.test.".into(),
+            records,
+        };
+        let sets = zone.recordsets();
+        assert_eq!(sets.len(), 1);
+        assert_eq!(sets[0].records.len(), 40);
+        assert_eq!(sets[0].records[39], "192.0.2.39");
+        assert_eq!(sets[0].ttl, 201);
     }
 
     #[test]
