@@ -10,7 +10,7 @@ use clap::Parser;
 use delegate_api::{ApiSettings, AppService};
 use delegate_config::{ConfigArgs, HostPort};
 use delegate_rpc::CentralClient;
-use delegate_runtime::{connect_bus, shutdown_signal, start_heartbeat, telemetry};
+use delegate_runtime::shutdown_signal;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -32,18 +32,11 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    telemetry::init("delegate-api");
-    let config = args
-        .config
-        .load()
-        .context("cannot load the configuration")?;
-    let bus = connect_bus(&config).await?;
-    let central = CentralClient::new(bus.clone());
-    let heartbeat = start_heartbeat(&bus, &config, SERVICE_NAME);
-    let app = delegate_api::app(Arc::new(central), ApiSettings::from_config(&config));
-    let served = serve(&config.api.listen, app).await;
-    heartbeat.stop().await;
-    bus.close().await;
+    let svc = delegate_runtime::start(SERVICE_NAME, &args.config).await?;
+    let central = CentralClient::new(svc.bus.clone());
+    let app = delegate_api::app(Arc::new(central), ApiSettings::from_config(&svc.config));
+    let served = serve(&svc.config.api.listen, app).await;
+    svc.stop().await;
     served
 }
 

@@ -7,9 +7,7 @@ use delegate_model::{
 };
 use delegate_rpc::Paging;
 use delegate_storage::retry::on_deadlock;
-use delegate_storage::{
-    MySqlConnection, PageRequest, Scope, StorageError, criteria, records, recordsets, zones,
-};
+use delegate_storage::{MySqlConnection, Scope, StorageError, records, recordsets, zones};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -17,7 +15,7 @@ use crate::access;
 use crate::notify::{WorkerCast, WorkerNotifier};
 use crate::quota::{self, Quota};
 use crate::serial;
-use crate::service::Central;
+use crate::service::{Central, listing};
 use crate::txn::{OpError, refuse};
 
 fn location(message: impl Into<String>) -> Error {
@@ -184,14 +182,7 @@ impl<N: WorkerNotifier> Central<N> {
         ctx: &Context,
         paging: Paging,
     ) -> Result<(Vec<RecordSet>, u64), Error> {
-        let mut criterion = paging.criterion;
-        criteria::expand_wildcards(&mut criterion);
-        let page = PageRequest {
-            marker: paging.marker,
-            limit: paging.limit,
-            sort_key: paging.sort_key,
-            sort_dir: paging.sort_dir,
-        };
+        let (criterion, page) = listing(paging);
         let zone_id = match criterion.get("zone_id") {
             None | Some(Value::Null) => None,
             Some(v) => Some(parse_zone_id(v)?),
@@ -256,10 +247,13 @@ impl<N: WorkerNotifier> Central<N> {
             return refuse(Error::bad_request("Managed records may not be deleted"));
         }
         let record_serial = serial::bump(&mut zone);
-        recordsets::touch(&mut tx, &mut rs).await?;
         recordsets::delete(&mut tx, recordset_id).await?;
         serial::save_bumped(&mut tx, &mut zone).await?;
         tx.commit().await.map_err(StorageError::from)?;
+        // The row is gone: the recordset is returned as its last update
+        // would have left it (`version + 1`, new `updated_at`).
+        rs.version += 1;
+        rs.updated_at = Some(time::now());
         for record in &mut rs.records {
             record.action = Action::Delete;
             record.status = Status::Pending;
@@ -290,34 +284,39 @@ fn new_recordset(
     data: &[String],
     serial: i64,
 ) -> RecordSet {
-    let id = ids::new_id();
-    let now = time::now();
-    let records = data
-        .iter()
-        .map(|d| Record {
-            id: Some(ids::new_id()),
-            version: 1,
-            created_at: Some(now),
-            tenant_id: ctx.project_id.clone(),
-            zone_id: zone.id,
-            recordset_id: Some(id),
-            data: d.clone(),
-            status: Status::Pending,
-            action: Action::Create,
-            serial,
-            ..Record::default()
-        })
-        .collect();
-    RecordSet {
-        id: Some(id),
+    let mut rs = RecordSet {
+        id: Some(ids::new_id()),
         version: 1,
-        created_at: Some(now),
+        created_at: Some(time::now()),
         updated_at: None,
         tenant_id: ctx.project_id.clone(),
         zone_id: zone.id,
         zone_name: Some(zone.name.clone()),
-        records,
+        records: Vec::new(),
         ..input.clone()
+    };
+    rs.records = data
+        .iter()
+        .map(|d| new_record(&rs, ids::new_id(), d, serial))
+        .collect();
+    rs
+}
+
+/// A new record `id` of the new recordset `rs` (its owner, zone and creation
+/// time), CREATE/PENDING, carried by `serial`.
+pub(crate) fn new_record(rs: &RecordSet, id: Uuid, data: &str, serial: i64) -> Record {
+    Record {
+        id: Some(id),
+        version: 1,
+        created_at: rs.created_at,
+        tenant_id: rs.tenant_id.clone(),
+        zone_id: rs.zone_id,
+        recordset_id: rs.id,
+        data: data.to_owned(),
+        status: Status::Pending,
+        action: Action::Create,
+        serial,
+        ..Record::default()
     }
 }
 

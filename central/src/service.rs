@@ -6,7 +6,8 @@ use delegate_model::{
     Action, Context, Error, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus, Zone,
 };
 use delegate_rpc::{CentralService, Paging};
-use delegate_storage::{Storage, pools};
+use delegate_storage::{PageRequest, Storage, criteria, pools};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::notify::{WorkerCast, WorkerNotifier};
@@ -38,6 +39,20 @@ impl<N: WorkerNotifier> Central<N> {
             }
         }
     }
+}
+
+/// A listing request as storage takes it: the criterion (`*` expanded to a
+/// wildcard) and the page.
+pub(crate) fn listing(paging: Paging) -> (Map<String, Value>, PageRequest) {
+    let mut criterion = paging.criterion;
+    criteria::expand_wildcards(&mut criterion);
+    let page = PageRequest {
+        marker: paging.marker,
+        limit: paging.limit,
+        sort_key: paging.sort_key,
+        sort_dir: paging.sort_dir,
+    };
+    (criterion, page)
 }
 
 impl<N: WorkerNotifier> CentralService for Central<N> {

@@ -38,12 +38,10 @@ pub(crate) async fn check_tlds(conn: &mut MySqlConnection, name: &str) -> Result
     if !suffixes.iter().any(|s| known.contains(s)) {
         return Err(invalid_name("Invalid TLD").into());
     }
+    // `suffixes[0]` is the whole name, so `known` already holds any TLD the
+    // name equals (the database matched case-insensitively).
     let bare = name.strip_suffix('.').unwrap_or(name).to_lowercase();
-    if tlds::matching(conn, std::slice::from_ref(&bare))
-        .await?
-        .iter()
-        .any(|t| t.to_lowercase() == bare)
-    {
+    if known.iter().any(|t| t.to_lowercase() == bare) {
         return Err(invalid_name("Zone name cannot be the same as a TLD").into());
     }
     Ok(())

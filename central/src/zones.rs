@@ -8,16 +8,15 @@ use delegate_model::{
 use delegate_rpc::Paging;
 use delegate_storage::retry::on_deadlock;
 use delegate_storage::zones::ZoneSummary;
-use delegate_storage::{
-    MySqlConnection, PageRequest, Resource, Scope, StorageError, criteria, pools, recordsets, zones,
-};
+use delegate_storage::{MySqlConnection, Resource, Scope, StorageError, pools, recordsets, zones};
 use rand::Rng;
 
 use crate::access;
 use crate::notify::{WorkerCast, WorkerNotifier};
 use crate::quota::{self, Quota};
+use crate::recordsets::new_record;
 use crate::serial;
-use crate::service::Central;
+use crate::service::{Central, listing};
 use crate::txn::{OpError, refuse};
 use crate::zone_names;
 
@@ -162,17 +161,10 @@ impl<N: WorkerNotifier> Central<N> {
         ctx: &Context,
         paging: Paging,
     ) -> Result<(Vec<Zone>, u64), Error> {
-        let mut criterion = paging.criterion;
-        criteria::expand_wildcards(&mut criterion);
+        let (mut criterion, page) = listing(paging);
         if !ctx.roles.iter().any(|r| r == "admin") {
             criterion.insert("type".into(), "!CATALOG".into());
         }
-        let page = PageRequest {
-            marker: paging.marker,
-            limit: paging.limit,
-            sort_key: paging.sort_key,
-            sort_dir: paging.sort_dir,
-        };
         let scope = Scope::of(ctx);
         let read = async {
             let mut conn = self.storage.acquire().await?;
@@ -301,41 +293,30 @@ async fn insert_managed_recordsets(
 }
 
 fn managed_recordset(zone: &Zone, rr_type: &str, data: &[String]) -> RecordSet {
-    let id = ids::new_id();
-    let now = time::now();
-    // Records read back in (created_at, id) order; they share created_at, so
-    // ascending ids keep the pool's NS order.
-    let mut record_ids: Vec<uuid::Uuid> = data.iter().map(|_| ids::new_id()).collect();
-    record_ids.sort_unstable();
-    RecordSet {
-        id: Some(id),
+    let mut rs = RecordSet {
+        id: Some(ids::new_id()),
         version: 1,
-        created_at: Some(now),
+        created_at: Some(time::now()),
         tenant_id: zone.tenant_id.clone(),
         zone_id: zone.id,
         zone_name: Some(zone.name.clone()),
         name: zone.name.clone(),
         rr_type: rr_type.to_owned(),
-        records: data
-            .iter()
-            .zip(record_ids)
-            .map(|(d, record_id)| Record {
-                id: Some(record_id),
-                version: 1,
-                created_at: Some(now),
-                tenant_id: zone.tenant_id.clone(),
-                zone_id: zone.id,
-                recordset_id: Some(id),
-                data: d.clone(),
-                managed: true,
-                status: Status::Pending,
-                action: Action::Create,
-                serial: zone.serial,
-                ..Record::default()
-            })
-            .collect(),
         ..RecordSet::default()
-    }
+    };
+    // Records read back in (created_at, id) order; they share created_at, so
+    // ascending ids keep the pool's NS order.
+    let mut record_ids: Vec<uuid::Uuid> = data.iter().map(|_| ids::new_id()).collect();
+    record_ids.sort_unstable();
+    rs.records = data
+        .iter()
+        .zip(record_ids)
+        .map(|(d, record_id)| Record {
+            managed: true,
+            ..new_record(&rs, record_id, d, zone.serial)
+        })
+        .collect();
+    rs
 }
 
 /// Step 12: zones of the pool below the new one whose nearest parent it now

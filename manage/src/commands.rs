@@ -1,13 +1,14 @@
 //! The commands: each loads the configuration, connects to the database and
 //! prints what it did.
 
+use std::ops::DerefMut;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
 use delegate_config::Config;
+use delegate_model::ids::parse_uuid;
 use delegate_storage::pools::{self, PoolApplied};
-use delegate_storage::{Resource, Storage, StorageError};
-use uuid::Uuid;
+use delegate_storage::{MySqlConnection, Resource, Storage, StorageError};
 
 use crate::pools_yaml::{self, PoolConfig};
 use crate::{Cli, Command, DatabaseCommand, PoolCommand};
@@ -32,6 +33,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn connect(config: &Config) -> anyhow::Result<Storage> {
     let url = config.storage.require_url()?;
     Storage::connect(url)
+        .await
+        .context("cannot connect to the database")
+}
+
+/// One connection to the configured database, for the commands that only read.
+async fn connection(config: &Config) -> anyhow::Result<impl DerefMut<Target = MySqlConnection>> {
+    let storage = connect(config).await?;
+    storage
+        .pool()
+        .acquire()
         .await
         .context("cannot connect to the database")
 }
@@ -113,18 +124,13 @@ async fn pool_show(
     pool_id: Option<String>,
     all_pools: bool,
 ) -> anyhow::Result<()> {
-    let storage = connect(config).await?;
-    let mut conn = storage
-        .pool()
-        .acquire()
-        .await
-        .context("cannot connect to the database")?;
+    let mut conn = connection(config).await?;
     let pools = if all_pools {
         pools::list_pools(&mut conn).await?
     } else {
         let id = match pool_id {
-            Some(text) => Uuid::try_parse(&text)
-                .map_err(|_| anyhow!("{text:?} is not a valid pool id (UUID)"))?,
+            Some(text) => parse_uuid(&text)
+                .ok_or_else(|| anyhow!("{text:?} is not a valid pool id (UUID)"))?,
             None => config.central.default_pool_id,
         };
         match pools::get_pool(&mut conn, id).await {
@@ -142,12 +148,7 @@ async fn pool_show(
 }
 
 async fn generate_file(config: &Config, file: &Path) -> anyhow::Result<()> {
-    let storage = connect(config).await?;
-    let mut conn = storage
-        .pool()
-        .acquire()
-        .await
-        .context("cannot connect to the database")?;
+    let mut conn = connection(config).await?;
     let pools = pools::list_pools(&mut conn).await?;
     let text = pools_yaml::render_pools(&pools)?;
     std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))?;

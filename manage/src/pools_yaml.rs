@@ -236,7 +236,7 @@ impl Checker<'_> {
     }
 
     fn uuid(&mut self, field: &str, text: &str) -> Option<Uuid> {
-        let id = Uuid::try_parse(text).ok();
+        let id = delegate_model::ids::parse_uuid(text);
         if id.is_none() {
             self.problem(field, format!("{text:?} is not a valid UUID"));
         }

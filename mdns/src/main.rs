@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use delegate_config::ConfigArgs;
 use delegate_mdns::{DbSource, Handler, Server, Settings};
-use delegate_runtime::{connect_bus, load_config, shutdown_signal, start_heartbeat, telemetry};
+use delegate_runtime::shutdown_signal;
 use delegate_storage::Storage;
 
 #[derive(Parser)]
@@ -23,15 +23,12 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    telemetry::init("mdns");
-    let config = load_config(&args.config)?;
-    let settings = Settings::from_config(&config)?;
-    let url = config.storage.require_url().context("configuration")?;
+    let svc = delegate_runtime::start("mdns", &args.config).await?;
+    let settings = Settings::from_config(&svc.config)?;
+    let url = svc.config.storage.require_url().context("configuration")?;
     let storage = Storage::connect(url)
         .await
         .context("connect to the database")?;
-    let bus = connect_bus(&config).await?;
-    let heartbeat = start_heartbeat(&bus, &config, "mdns");
 
     let handler = Arc::new(Handler::new(
         Arc::new(DbSource::new(storage.clone())),
@@ -44,9 +41,7 @@ async fn main() -> Result<()> {
 
     shutdown_signal().await;
     server.shutdown().await;
-    heartbeat.stop().await;
-    bus.close().await;
     storage.close().await;
-    tracing::info!("stopped");
+    svc.stop().await;
     Ok(())
 }

@@ -138,6 +138,13 @@ pub mod memory {
             self.zones.iter().find(|z| z.zone.id == zone.id)
         }
 
+        /// The zone's records, none for an unknown zone.
+        fn records_of(&self, zone: &ServedZone) -> &[ServedRecord] {
+            self.zone(zone)
+                .map(|z| z.records.as_slice())
+                .unwrap_or_default()
+        }
+
         fn in_scope(z: &MemoryZone, scope: ZoneScope) -> bool {
             match scope {
                 ZoneScope::Pool(id) => z.pool_id == id,
@@ -164,10 +171,7 @@ pub mod memory {
 
         async fn soa(&self, zone: &ServedZone) -> Result<Vec<ServedRecord>, SourceError> {
             self.check()?;
-            let records = self
-                .zone(zone)
-                .map(|z| z.records.as_slice())
-                .unwrap_or_default();
+            let records = self.records_of(zone);
             Ok(records
                 .iter()
                 .filter(|r| r.rtype == "SOA")
@@ -182,10 +186,7 @@ pub mod memory {
             rtype: &str,
         ) -> Result<Option<ServedRecordSet>, SourceError> {
             self.check()?;
-            let records = self
-                .zone(zone)
-                .map(|z| z.records.as_slice())
-                .unwrap_or_default();
+            let records = self.records_of(zone);
             let matching: Vec<&ServedRecord> = records
                 .iter()
                 .filter(|r| r.rtype == rtype && r.name.eq_ignore_ascii_case(name))
@@ -200,10 +201,7 @@ pub mod memory {
             &'a self,
             zone: &'a ServedZone,
         ) -> BoxStream<'a, Result<ServedRecord, SourceError>> {
-            let records = self
-                .zone(zone)
-                .map(|z| z.records.clone())
-                .unwrap_or_default();
+            let records = self.records_of(zone).to_vec();
             let broken = self.broken;
             futures::stream::iter(
                 records

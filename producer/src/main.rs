@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::Parser;
 use delegate_config::ConfigArgs;
-use delegate_runtime::{connect_bus, load_config, shutdown_signal, start_heartbeat, telemetry};
+use delegate_runtime::shutdown_signal;
 
 #[derive(Parser)]
 #[command(
@@ -25,20 +25,17 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    telemetry::init("producer");
-    let config = load_config(&args.config)?;
-    let bus = connect_bus(&config).await?;
-    let heartbeat = start_heartbeat(&bus, &config, "producer");
+    let service = delegate_runtime::start("producer", &args.config).await?;
     let handler = Arc::new(delegate_producer::rpc::ProducerEndpoint);
-    bus.serve(
-        &config.producer.topic,
-        delegate_producer::rpc::VERSION,
-        handler,
-        shutdown_signal(),
-    )
-    .await?;
-    heartbeat.stop().await;
-    bus.close().await;
-    tracing::info!("stopped");
+    service
+        .bus
+        .serve(
+            &service.config.producer.topic,
+            delegate_producer::rpc::VERSION,
+            handler,
+            shutdown_signal(),
+        )
+        .await?;
+    service.stop().await;
     Ok(())
 }

@@ -7,7 +7,7 @@
 use anyhow::Result;
 use clap::Parser;
 use delegate_config::ConfigArgs;
-use delegate_runtime::{connect_bus, load_config, shutdown_signal, start_heartbeat, telemetry};
+use delegate_runtime::shutdown_signal;
 
 #[derive(Parser)]
 #[command(
@@ -23,11 +23,8 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    telemetry::init("sink");
-    let config = load_config(&args.config)?;
-    let bus = connect_bus(&config).await?;
-    let heartbeat = start_heartbeat(&bus, &config, "sink");
-    let handlers = &config.sink.enabled_notification_handlers;
+    let service = delegate_runtime::start("sink", &args.config).await?;
+    let handlers = &service.config.sink.enabled_notification_handlers;
     if handlers.is_empty() {
         tracing::warn!(
             "[service:sink] enabled_notification_handlers is empty: no notifications are consumed"
@@ -39,8 +36,6 @@ async fn main() -> Result<()> {
         );
     }
     shutdown_signal().await;
-    heartbeat.stop().await;
-    bus.close().await;
-    tracing::info!("stopped");
+    service.stop().await;
     Ok(())
 }

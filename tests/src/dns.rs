@@ -10,16 +10,7 @@ use crate::process::run;
 /// `dig +short @127.0.0.1 -p PORT NAME TYPE` — the answer lines, or the
 /// status when the answer is empty (`status: REFUSED`, …).
 pub fn dig_short(port: u16, name: &str, rtype: &str) -> Result<Vec<String>> {
-    let out = run(Command::new("dig").args([
-        "+short",
-        "+time=1",
-        "+tries=1",
-        "-p",
-        &port.to_string(),
-        "@127.0.0.1",
-        name,
-        rtype,
-    ]))?;
+    let out = dig(port, &["+short", "+time=1", "+tries=1"], name, rtype)?;
     Ok(out
         .lines()
         .map(str::to_owned)
@@ -29,15 +20,7 @@ pub fn dig_short(port: u16, name: &str, rtype: &str) -> Result<Vec<String>> {
 
 /// The rcode BIND answers for `name`/`rtype` (`NOERROR`, `REFUSED`, …).
 pub fn dig_status(port: u16, name: &str, rtype: &str) -> Result<String> {
-    let out = run(Command::new("dig").args([
-        "+time=1",
-        "+tries=1",
-        "-p",
-        &port.to_string(),
-        "@127.0.0.1",
-        name,
-        rtype,
-    ]))?;
+    let out = dig(port, &["+time=1", "+tries=1"], name, rtype)?;
     Ok(out
         .lines()
         .find_map(|l| l.split("status: ").nth(1))
@@ -48,19 +31,19 @@ pub fn dig_status(port: u16, name: &str, rtype: &str) -> Result<String> {
 
 /// Number of records in an AXFR (`dig AXFR`), SOA counted twice as sent.
 pub fn axfr_count(port: u16, zone: &str) -> Result<usize> {
-    let out = run(Command::new("dig").args([
-        "+noall",
-        "+answer",
-        "-p",
-        &port.to_string(),
-        "@127.0.0.1",
-        zone,
-        "AXFR",
-    ]))?;
+    let out = dig(port, &["+noall", "+answer"], zone, "AXFR")?;
     Ok(out
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with(';'))
         .count())
+}
+
+/// `dig OPTIONS -p PORT @127.0.0.1 NAME TYPE`: its output.
+fn dig(port: u16, options: &[&str], name: &str, rtype: &str) -> Result<String> {
+    let port = port.to_string();
+    run(Command::new("dig")
+        .args(options)
+        .args(["-p", &port, "@127.0.0.1", name, rtype]))
 }
 
 /// Polls `check` every 20 ms until it returns true or `limit` passes; returns

@@ -7,11 +7,8 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{RecordingCentral, Responder, worker_config};
-use delegate_model::{
-    Action, Context, ErrorKind, HostPort, KeyValue, Pool, PoolNameserver, PoolTarget, ReportStatus,
-    Zone,
-};
+use common::{RecordingCentral, Responder, fake_target, local_nameserver, worker_config};
+use delegate_model::{Action, Context, ErrorKind, Pool, ReportStatus, Zone};
 use delegate_rpc::WorkerService;
 use delegate_storage::pools::apply_pool_config;
 use delegate_storage::testing::TestDatabase;
@@ -31,29 +28,8 @@ async fn handler_with_pool(
     let pool = Pool {
         id: Some(pool_id),
         name: "default".into(),
-        targets: vec![PoolTarget {
-            backend: "fake".into(),
-            masters: vec![HostPort {
-                host: "127.0.0.1".into(),
-                port: 5354,
-            }],
-            options: vec![
-                KeyValue {
-                    key: "host".into(),
-                    value: "127.0.0.1".into(),
-                },
-                KeyValue {
-                    key: "port".into(),
-                    value: target.port.to_string(),
-                },
-            ],
-            ..PoolTarget::default()
-        }],
-        nameservers: vec![PoolNameserver {
-            host: "127.0.0.1".into(),
-            port: ns.port,
-            ..PoolNameserver::default()
-        }],
+        targets: vec![fake_target(target.port)],
+        nameservers: vec![local_nameserver(ns.port)],
         ..Pool::default()
     };
     apply_pool_config(db.storage().pool(), &pool, false)

@@ -5,10 +5,10 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{RecordingCentral, Responder, name, worker_config};
-use delegate_model::{
-    Action, HostPort, KeyValue, Pool, PoolNameserver, PoolTarget, ReportStatus, Zone,
+use common::{
+    RecordingCentral, Responder, fake_target, local, local_nameserver, name, worker_config,
 };
+use delegate_model::{Action, Pool, ReportStatus, Zone};
 use delegate_worker::poll::{PollPlan, Report, poll};
 use delegate_worker::queue::ZoneJob;
 use delegate_worker::serial::get_serial_number;
@@ -17,42 +17,15 @@ use tokio::net::UdpSocket;
 use uuid::Uuid;
 
 fn pool(target_port: u16, nameserver_ports: &[u16], also_notify_port: Option<u16>) -> LoadedPool {
-    let target = PoolTarget {
-        backend: "fake".into(),
-        masters: vec![HostPort {
-            host: "127.0.0.1".into(),
-            port: 5354,
-        }],
-        options: vec![
-            KeyValue {
-                key: "host".into(),
-                value: "127.0.0.1".into(),
-            },
-            KeyValue {
-                key: "port".into(),
-                value: target_port.to_string(),
-            },
-        ],
-        ..PoolTarget::default()
-    };
     let nameservers = nameserver_ports
         .iter()
-        .map(|p| PoolNameserver {
-            host: "127.0.0.1".into(),
-            port: *p,
-            ..PoolNameserver::default()
-        })
+        .copied()
+        .map(local_nameserver)
         .collect();
-    let also_notifies = also_notify_port
-        .map(|p| HostPort {
-            host: "127.0.0.1".into(),
-            port: p,
-        })
-        .into_iter()
-        .collect();
+    let also_notifies = also_notify_port.map(local).into_iter().collect();
     LoadedPool::new(Pool {
         name: "default".into(),
-        targets: vec![target],
+        targets: vec![fake_target(target_port)],
         nameservers,
         also_notifies,
         ..Pool::default()
@@ -78,11 +51,7 @@ fn job(action: Action, serial: i64) -> ZoneJob {
 async fn polling_waits_until_the_nameserver_serves_the_serial() {
     let ns = Responder::start(99).await;
     let cfg = worker_config("");
-    let nameservers = [PoolNameserver {
-        host: "127.0.0.1".into(),
-        port: ns.port,
-        ..PoolNameserver::default()
-    }];
+    let nameservers = [local_nameserver(ns.port)];
     let zone = name("example.com.");
     let plan = PollPlan {
         zone: &zone,

@@ -117,11 +117,7 @@ impl Bus {
         // Declare the topic's shared queue as its servers would: a cast sent
         // before any server of the topic ever started waits there instead of
         // being lost (design.md: nothing accepted is lost).
-        let link = timeout_at(deadline, self.shared.wait_link())
-            .await
-            .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
-        link.ensure_durable_queue(&self.shared.cfg.exchange, topic)
-            .await?;
+        self.ensure_durable_queue(topic, deadline).await?;
         self.shared.publish(msg, deadline).await
     }
 
@@ -149,10 +145,7 @@ impl Bus {
         };
         let exchange = &self.shared.cfg.exchange;
         let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
-        let link = timeout_at(deadline, self.shared.wait_link())
-            .await
-            .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
-        link.ensure_durable_queue(exchange, &routing_key).await?;
+        self.ensure_durable_queue(&routing_key, deadline).await?;
         let msg = Outgoing {
             exchange,
             routing_key: &routing_key,
@@ -161,6 +154,16 @@ impl Bus {
             mandatory: true,
         };
         self.shared.publish(msg, deadline).await
+    }
+
+    /// Declares (once per link) the durable queue `key` bound to the control
+    /// exchange, waiting for a healthy link until `deadline`.
+    async fn ensure_durable_queue(&self, key: &str, deadline: Instant) -> Result<(), BusError> {
+        let link = timeout_at(deadline, self.shared.wait_link())
+            .await
+            .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
+        link.ensure_durable_queue(&self.shared.cfg.exchange, key)
+            .await
     }
 }
 

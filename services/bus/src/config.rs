@@ -75,11 +75,6 @@ pub struct BusConfig {
 }
 
 impl BusConfig {
-    /// Designate overrides the library default (`openstack`) in every entry point.
-    pub const DEFAULT_EXCHANGE: &'static str = "designate";
-    /// oslo.messaging's `rpc_response_timeout` default.
-    pub const DEFAULT_RPC_TIMEOUT: Duration = Duration::from_secs(60);
-
     /// Builds a configuration from an oslo.messaging `transport_url`, e.g.
     /// `rabbit://user:pw@host1:5672,user:pw@host2:5672/vhost`.
     pub fn from_transport_url(
@@ -300,7 +295,7 @@ mod tests {
             "rabbit://u:s3cret@h:5672/",
             "designate",
             "node1",
-            BusConfig::DEFAULT_RPC_TIMEOUT,
+            Duration::from_secs(60),
         )
         .unwrap();
         let shown = format!("{cfg:?} {}", cfg.brokers[0]);

@@ -13,10 +13,11 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::args::{self, ArgsBuilder};
-use crate::remote::{from_call_error, request_context, to_remote};
+use crate::remote;
 
 pub const CENTRAL_TOPIC: &str = "central";
 pub const CENTRAL_VERSION: &str = "6.12";
+const TARGET: (&str, &str) = (CENTRAL_TOPIC, CENTRAL_VERSION);
 
 /// The arguments every `find_*` method carries (all of them, even when null).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -132,29 +133,11 @@ impl CentralClient {
     }
 
     async fn call(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<Value, Error> {
-        self.bus
-            .call(
-                CENTRAL_TOPIC,
-                CENTRAL_VERSION,
-                &ctx.to_map(),
-                method,
-                args.build(),
-            )
-            .await
-            .map_err(from_call_error)
+        remote::call(&self.bus, TARGET, ctx, method, args).await
     }
 
     async fn cast(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<(), Error> {
-        self.bus
-            .cast(
-                CENTRAL_TOPIC,
-                CENTRAL_VERSION,
-                &ctx.to_map(),
-                method,
-                args.build(),
-            )
-            .await
-            .map_err(|e| Error::new(ErrorKind::CommunicationFailure, e.to_string()))
+        remote::cast(&self.bus, TARGET, ctx, method, args).await
     }
 
     pub async fn create_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
@@ -277,12 +260,9 @@ pub struct CentralDispatcher<S>(pub Arc<S>);
 impl<S: CentralService> Handler for CentralDispatcher<S> {
     fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
         let service = self.0.clone();
-        async move {
-            let ctx = request_context(&req).map_err(|e| to_remote(&e))?;
-            dispatch(&*service, ctx, &req.method, &req.args)
-                .await
-                .map_err(|e| to_remote(&e))
-        }
+        remote::answer(req, move |ctx, req| async move {
+            dispatch(&*service, ctx, &req.method, &req.args).await
+        })
     }
 }
 

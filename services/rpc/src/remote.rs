@@ -1,10 +1,16 @@
 //! Domain errors across the bus: an [`Error`] becomes oslo's failure
 //! (class, module, message) on the server and comes back as the same
 //! [`ErrorKind`] in the caller, so the API renders what central raised.
+//! The clients' `call`/`cast` and the dispatchers' `answer` live here too.
 
-use delegate_bus::{CallError, RemoteError, Request};
+use std::future::Future;
+
+use delegate_bus::{Bus, CallError, RemoteError, Request};
 use delegate_model::Context;
 use delegate_model::error::{EXCEPTION_MODULE, Error, ErrorKind};
+use serde_json::Value;
+
+use crate::args::ArgsBuilder;
 
 /// Modules whose exception classes a caller re-raises as themselves
 /// (spec/services.md §2); anything else is an unexpected remote error.
@@ -28,8 +34,47 @@ pub fn to_remote(err: &Error) -> RemoteError {
 }
 
 /// The context of a request; an unreadable one is a bad request.
-pub(crate) fn request_context(req: &Request) -> Result<Context, Error> {
+fn request_context(req: &Request) -> Result<Context, Error> {
     Context::from_map(&req.context).map_err(|e| Error::bad_request(e.to_string()))
+}
+
+/// What a dispatcher answers: `dispatch` run with the request's context, a
+/// domain error turned into oslo's failure.
+pub(crate) async fn answer<Fut>(
+    req: Request,
+    dispatch: impl FnOnce(Context, Request) -> Fut,
+) -> Result<Value, RemoteError>
+where
+    Fut: Future<Output = Result<Value, Error>>,
+{
+    let ctx = request_context(&req).map_err(|e| to_remote(&e))?;
+    dispatch(ctx, req).await.map_err(|e| to_remote(&e))
+}
+
+/// Calls `method` of `topic` and waits for the reply.
+pub(crate) async fn call(
+    bus: &Bus,
+    (topic, version): (&str, &str),
+    ctx: &Context,
+    method: &str,
+    args: ArgsBuilder,
+) -> Result<Value, Error> {
+    bus.call(topic, version, &ctx.to_map(), method, args.build())
+        .await
+        .map_err(from_call_error)
+}
+
+/// Casts `method` to `topic` (no reply).
+pub(crate) async fn cast(
+    bus: &Bus,
+    (topic, version): (&str, &str),
+    ctx: &Context,
+    method: &str,
+    args: ArgsBuilder,
+) -> Result<(), Error> {
+    bus.cast(topic, version, &ctx.to_map(), method, args.build())
+        .await
+        .map_err(|e| Error::new(ErrorKind::CommunicationFailure, e.to_string()))
 }
 
 /// The domain error a caller sees for a failed call.

@@ -8,10 +8,11 @@ use delegate_model::{Context, Error, ErrorKind, Zone};
 use serde_json::{Map, Value, json};
 
 use crate::args::{self, ArgsBuilder};
-use crate::remote::{from_call_error, request_context, to_remote};
+use crate::remote;
 
 pub const WORKER_TOPIC: &str = "worker";
 pub const WORKER_VERSION: &str = "1.2";
+const TARGET: (&str, &str) = (WORKER_TOPIC, WORKER_VERSION);
 
 /// The answer of `get_serial_number`: `[status, serial]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,16 +62,7 @@ impl WorkerClient {
     }
 
     async fn cast(&self, ctx: &Context, method: &str, args: ArgsBuilder) -> Result<(), Error> {
-        self.bus
-            .cast(
-                WORKER_TOPIC,
-                WORKER_VERSION,
-                &ctx.to_map(),
-                method,
-                args.build(),
-            )
-            .await
-            .map_err(|e| Error::new(ErrorKind::CommunicationFailure, e.to_string()))
+        remote::cast(&self.bus, TARGET, ctx, method, args).await
     }
 
     pub async fn create_zone(&self, ctx: &Context, zone: &Zone) -> Result<(), Error> {
@@ -114,17 +106,7 @@ impl WorkerClient {
             .object("zone", zone, &[])
             .value("host", host)
             .value("port", port);
-        let v = self
-            .bus
-            .call(
-                WORKER_TOPIC,
-                WORKER_VERSION,
-                &ctx.to_map(),
-                "get_serial_number",
-                a.build(),
-            )
-            .await
-            .map_err(from_call_error)?;
+        let v = remote::call(&self.bus, TARGET, ctx, "get_serial_number", a).await?;
         let (status, serial): (String, Option<i64>) = serde_json::from_value(v)
             .map_err(|e| Error::internal(format!("bad get_serial_number reply: {e}")))?;
         Ok(SerialReport { status, serial })
@@ -137,12 +119,9 @@ pub struct WorkerDispatcher<S>(pub Arc<S>);
 impl<S: WorkerService> Handler for WorkerDispatcher<S> {
     fn handle(&self, req: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send {
         let service = self.0.clone();
-        async move {
-            let ctx = request_context(&req).map_err(|e| to_remote(&e))?;
-            dispatch(&*service, ctx, &req.method, &req.args)
-                .await
-                .map_err(|e| to_remote(&e))
-        }
+        remote::answer(req, move |ctx, req| async move {
+            dispatch(&*service, ctx, &req.method, &req.args).await
+        })
     }
 }
 

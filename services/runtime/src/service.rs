@@ -1,12 +1,43 @@
 //! Start-up steps every service binary shares: load the configuration, connect
-//! the bus, start heartbeats. Errors carry the context an operator needs.
+//! the bus, start heartbeats ([`start`] does all of them, after logging).
+//! Errors carry the context an operator needs.
 
 use anyhow::{Context, Result};
 use delegate_bus::{Bus, BusConfig};
 use delegate_config::{Config, ConfigArgs, EmitterType};
 use delegate_rpc::CentralClient;
 
-use crate::Heartbeat;
+use crate::{Heartbeat, telemetry};
+
+/// A started service: its configuration, its bus connection and its heartbeat.
+pub struct Started {
+    pub config: Config,
+    pub bus: Bus,
+    heartbeat: Heartbeat,
+}
+
+/// The prologue of a bus service's `main`: logging, configuration, bus,
+/// heartbeats of `service_name`.
+pub async fn start(service_name: &str, args: &ConfigArgs) -> Result<Started> {
+    telemetry::init(service_name);
+    let config = load_config(args)?;
+    let bus = connect_bus(&config).await?;
+    let heartbeat = start_heartbeat(&bus, &config, service_name);
+    Ok(Started {
+        config,
+        bus,
+        heartbeat,
+    })
+}
+
+impl Started {
+    /// The epilogue: the last heartbeat, the bus closed, `stopped` logged.
+    pub async fn stop(self) {
+        self.heartbeat.stop().await;
+        self.bus.close().await;
+        tracing::info!("stopped");
+    }
+}
 
 /// Loads the configuration named on the command line (plus environment).
 pub fn load_config(args: &ConfigArgs) -> Result<Config> {

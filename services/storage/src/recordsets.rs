@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use delegate_model::{RecordSet, ids, time};
+use delegate_model::{RecordSet, ids};
 use serde_json::{Map, Value};
 use sqlx::mysql::MySqlRow;
 use sqlx::{MySql, MySqlConnection, QueryBuilder};
@@ -87,10 +87,7 @@ pub async fn insert(conn: &mut MySqlConnection, rs: &mut RecordSet) -> Result<()
     .execute(&mut *conn)
     .await
     .map_err(|e| StorageError::or_duplicate(e, Resource::RecordSet))?;
-    for record in &mut rs.records {
-        records::insert(conn, record).await?;
-    }
-    Ok(())
+    records::insert_all(conn, &mut rs.records).await
 }
 
 /// A recordset of a live zone, with its zone name and records.
@@ -140,24 +137,6 @@ pub async fn count_in_zone(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<
         .fetch_one(conn)
         .await?;
     Ok(n)
-}
-
-/// Marks a recordset row as updated: `version + 1`, new `updated_at`.
-pub async fn touch(conn: &mut MySqlConnection, rs: &mut RecordSet) -> Result<(), StorageError> {
-    let id = rs.id.ok_or(StorageError::NotFound(Resource::RecordSet))?;
-    let now = time::now();
-    let done =
-        sqlx::query("UPDATE recordsets SET version = version + 1, updated_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(db_id(&id))
-            .execute(conn)
-            .await?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound(Resource::RecordSet));
-    }
-    rs.version += 1;
-    rs.updated_at = Some(now);
-    Ok(())
 }
 
 /// Hard-deletes a recordset; its records go with it (FK cascade).

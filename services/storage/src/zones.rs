@@ -137,41 +137,53 @@ pub async fn insert(conn: &mut MySqlConnection, zone: &Zone) -> Result<(), Stora
     insert_masters(conn, &id, &zone.masters).await
 }
 
+/// One multi-row INSERT for all attributes (none: no query).
 async fn insert_attributes(
     conn: &mut MySqlConnection,
     zone_id: &Uuid,
     attrs: &[ZoneAttribute],
 ) -> Result<(), StorageError> {
-    for attr in attrs {
-        sqlx::query(
-            "INSERT INTO zone_attributes (id, version, created_at, `key`, value, zone_id) VALUES (?, 1, ?, ?, ?, ?)",
-        )
-        .bind(db_id(&ids::new_id()))
-        .bind(time::now())
-        .bind(&attr.key)
-        .bind(&attr.value)
-        .bind(db_id(zone_id))
-        .execute(&mut *conn)
-        .await?;
+    if attrs.is_empty() {
+        return Ok(());
     }
+    let now = time::now();
+    let mut qb = QueryBuilder::<MySql>::new(
+        "INSERT INTO zone_attributes (id, version, created_at, `key`, value, zone_id) ",
+    );
+    qb.push_values(attrs, |mut b, attr| {
+        b.push_bind(db_id(&ids::new_id()))
+            .push_bind(1)
+            .push_bind(now)
+            .push_bind(attr.key.clone())
+            .push_bind(attr.value.clone())
+            .push_bind(db_id(zone_id));
+    });
+    qb.build().execute(conn).await?;
     Ok(())
 }
 
+/// One multi-row INSERT for all masters (none: no query).
 async fn insert_masters(
     conn: &mut MySqlConnection,
     zone_id: &Uuid,
     masters: &[ZoneMaster],
 ) -> Result<(), StorageError> {
-    for m in masters {
-        sqlx::query("INSERT INTO zone_masters (id, version, created_at, host, port, zone_id) VALUES (?, 1, ?, ?, ?, ?)")
-            .bind(db_id(&ids::new_id()))
-            .bind(time::now())
-            .bind(&m.host)
-            .bind(i32::from(m.port))
-            .bind(db_id(zone_id))
-            .execute(&mut *conn)
-            .await?;
+    if masters.is_empty() {
+        return Ok(());
     }
+    let now = time::now();
+    let mut qb = QueryBuilder::<MySql>::new(
+        "INSERT INTO zone_masters (id, version, created_at, host, port, zone_id) ",
+    );
+    qb.push_values(masters, |mut b, m| {
+        b.push_bind(db_id(&ids::new_id()))
+            .push_bind(1)
+            .push_bind(now)
+            .push_bind(m.host.clone())
+            .push_bind(i32::from(m.port))
+            .push_bind(db_id(zone_id));
+    });
+    qb.build().execute(conn).await?;
     Ok(())
 }
 

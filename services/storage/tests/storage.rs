@@ -2,7 +2,8 @@
 //! paging, heartbeats. Each test works in a database of its own.
 
 use delegate_model::{
-    Action, Error, ErrorKind, Record, RecordSet, ServiceStatus, Status, Zone, ids, time,
+    Action, Error, ErrorKind, Record, RecordSet, ServiceStatus, Status, Zone, ZoneAttribute,
+    ZoneMaster, ZoneType, ids, time,
 };
 use delegate_storage::testing::TestDatabase;
 use delegate_storage::{
@@ -314,6 +315,53 @@ async fn the_same_name_twice_in_a_pool_is_a_duplicate_zone() -> TestResult {
     assert_eq!(
         err,
         Some(Error::new(ErrorKind::DuplicateZone, "Duplicate Zone"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_secondary_zone_keeps_its_attributes_and_masters() -> TestResult {
+    let db = TestDatabase::create().await?;
+    let mut c = conn(&db).await?;
+    let z = Zone {
+        zone_type: ZoneType::Secondary,
+        attributes: vec![
+            ZoneAttribute {
+                key: "a".into(),
+                value: "1".into(),
+            },
+            ZoneAttribute {
+                key: "b".into(),
+                value: "2".into(),
+            },
+        ],
+        masters: vec![
+            ZoneMaster {
+                host: "192.0.2.1".into(),
+                port: 53,
+            },
+            ZoneMaster {
+                host: "192.0.2.2".into(),
+                port: 5353,
+            },
+        ],
+        ..zone("secondary.test.", Some("p1"))
+    };
+    zones::insert(&mut c, &z).await?;
+    let got = zones::get(&mut c, z.id.unwrap_or_default()).await?;
+    let mut attrs: Vec<(String, String)> = got
+        .attributes
+        .into_iter()
+        .map(|a| (a.key, a.value))
+        .collect();
+    attrs.sort();
+    assert_eq!(attrs, [("a".into(), "1".into()), ("b".into(), "2".into())]);
+    let mut masters: Vec<(String, u16)> =
+        got.masters.into_iter().map(|m| (m.host, m.port)).collect();
+    masters.sort();
+    assert_eq!(
+        masters,
+        [("192.0.2.1".into(), 53), ("192.0.2.2".into(), 5353)]
     );
     Ok(())
 }

@@ -1,4 +1,3 @@
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use delegate_model::KeyValue;
@@ -178,9 +177,18 @@ impl FakeRndc {
                 "if [ \"$5\" = \"{op}\" ]; then echo \"{message}\" >&2; exit 1; fi\n"
             ));
         }
-        let path = dir.join("rndc");
-        std::fs::write(&path, script).expect("write script");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        // Written under another name and installed by a child process: if this
+        // process wrote the executable itself, a fork by another test thread
+        // could inherit the write descriptor and exec would fail with ETXTBSY.
+        let source = dir.join("rndc.src");
+        std::fs::write(&source, script).expect("write script");
+        let installed = std::process::Command::new("install")
+            .arg("-m755")
+            .arg(&source)
+            .arg(dir.join("rndc"))
+            .status()
+            .expect("run install");
+        assert!(installed.success(), "install the fake rndc");
         FakeRndc { dir }
     }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use delegate_config::{Config, Worker};
-use delegate_model::Action;
+use delegate_model::{Action, HostPort, KeyValue, PoolNameserver, PoolTarget};
 use delegate_worker::dns_exchange::zone_name;
 use delegate_worker::poll::Report;
 use delegate_worker::zone_action::{BoxFuture, CentralPort, ZoneState};
@@ -105,6 +105,42 @@ fn answer(request: &Message, serial: u32, notifies: &Mutex<Vec<String>>) -> Mess
 
 pub fn name(text: &str) -> Name {
     zone_name(text).expect("name")
+}
+
+/// A `fake` target on 127.0.0.1 that is NOTIFYed on `notify_port`.
+pub fn fake_target(notify_port: u16) -> PoolTarget {
+    PoolTarget {
+        backend: "fake".into(),
+        masters: vec![local(5354)],
+        options: vec![
+            KeyValue {
+                key: "host".into(),
+                value: "127.0.0.1".into(),
+            },
+            KeyValue {
+                key: "port".into(),
+                value: notify_port.to_string(),
+            },
+        ],
+        ..PoolTarget::default()
+    }
+}
+
+/// A pool nameserver on 127.0.0.1.
+pub fn local_nameserver(port: u16) -> PoolNameserver {
+    PoolNameserver {
+        host: "127.0.0.1".into(),
+        port,
+        ..PoolNameserver::default()
+    }
+}
+
+/// `127.0.0.1:port`.
+pub fn local(port: u16) -> HostPort {
+    HostPort {
+        host: "127.0.0.1".into(),
+        port,
+    }
 }
 
 pub fn worker_config(extra: &str) -> Worker {
