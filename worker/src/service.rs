@@ -148,6 +148,12 @@ impl WorkerService for WorkerHandler {
         self.enqueue(zone, Action::Delete, hard_delete)
     }
 
+    async fn recover_shard(&self, _ctx: Context, begin: u16, end: u16) -> Result<(), Error> {
+        Err(Error::internal(format!(
+            "recover_shard({begin}, {end}) is not implemented yet"
+        )))
+    }
+
     async fn get_serial_number(
         &self,
         _ctx: Context,

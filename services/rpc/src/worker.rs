@@ -48,6 +48,14 @@ pub trait WorkerService: Send + Sync + 'static {
         host: String,
         port: u16,
     ) -> impl Future<Output = Result<SerialReport, Error>> + Send;
+    /// RecoverShard (spec/services.md §5.3): push again the zones of shards
+    /// `begin..=end` in ERROR, or PENDING for longer than `max_prop_time`.
+    fn recover_shard(
+        &self,
+        ctx: Context,
+        begin: u16,
+        end: u16,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
 }
 
 /// Casts work to the workers.
@@ -95,6 +103,12 @@ impl WorkerClient {
         self.cast(ctx, "delete_zone", a).await
     }
 
+    /// Casts `recover_shard(begin, end)` (the producer's `worker_periodic_recovery`).
+    pub async fn recover_shard(&self, ctx: &Context, begin: u16, end: u16) -> Result<(), Error> {
+        let a = ArgsBuilder::new().value("begin", begin).value("end", end);
+        self.cast(ctx, "recover_shard", a).await
+    }
+
     pub async fn get_serial_number(
         &self,
         ctx: &Context,
@@ -139,6 +153,10 @@ async fn dispatch<S: WorkerService>(
             let hard = args::optional(a, "hard_delete")?.unwrap_or(false);
             s.delete_zone(ctx, zone()?, hard).await.map(|_| Value::Null)
         }
+        "recover_shard" => s
+            .recover_shard(ctx, args::value(a, "begin")?, args::value(a, "end")?)
+            .await
+            .map(|_| Value::Null),
         "get_serial_number" => {
             let r = s
                 .get_serial_number(
