@@ -1,14 +1,13 @@
 //! The process: configuration, database, bus, serving until SIGTERM.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use delegate_config::{Config, ConfigArgs, EmitterType};
+use delegate_config::{ConfigArgs, EmitterType};
 use delegate_model::{ServiceStatus, time};
 use delegate_rpc::{CENTRAL_VERSION, CentralDispatcher, WorkerClient};
-use delegate_runtime::{connect_bus, shutdown_signal, start_heartbeat, telemetry};
-use delegate_storage::{Storage, StorageOptions, service_statuses};
+use delegate_runtime::{connect_bus, connect_storage, shutdown_signal, start_heartbeat, telemetry};
+use delegate_storage::{Storage, service_statuses};
 use serde_json::json;
 
 use crate::notify::BusNotifier;
@@ -81,29 +80,5 @@ async fn record_stopped(storage: &Storage, host: &str) {
     };
     if let Err(e) = written {
         tracing::warn!(error = %e, "could not record the STOPPED status");
-    }
-}
-
-/// Connects to the database, retrying as `[storage:sqlalchemy] max_retries`
-/// and `retry_interval` say (the database may start after central).
-async fn connect_storage(config: &Config) -> Result<Storage> {
-    let s = &config.storage;
-    let url = s.require_url()?;
-    let options = StorageOptions {
-        max_connections: s.max_pool_size.saturating_add(s.max_overflow),
-        acquire_timeout: s.pool_timeout.unwrap_or(Duration::from_secs(30)),
-        sql_mode: s.mysql_sql_mode.clone(),
-    };
-    let mut attempt = 0u32;
-    loop {
-        match Storage::connect_with(url, &options).await {
-            Ok(storage) => return Ok(storage),
-            Err(e) if s.max_retries.is_none_or(|max| attempt < max) => {
-                attempt += 1;
-                tracing::warn!(error = %e, attempt, "database not reachable, retrying");
-                tokio::time::sleep(s.retry_interval).await;
-            }
-            Err(e) => return Err(e).context("connecting to the database"),
-        }
     }
 }

@@ -7,7 +7,6 @@ use clap::Parser;
 use delegate_config::ConfigArgs;
 use delegate_mdns::{DbSource, Handler, Server, Settings};
 use delegate_runtime::shutdown_signal;
-use delegate_storage::Storage;
 
 #[derive(Parser)]
 #[command(
@@ -25,10 +24,7 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let svc = delegate_runtime::start("mdns", &args.config).await?;
     let settings = Settings::from_config(&svc.config)?;
-    let url = svc.config.storage.require_url().context("configuration")?;
-    let storage = Storage::connect(url)
-        .await
-        .context("connect to the database")?;
+    let storage = delegate_runtime::connect_storage(&svc.config).await?;
 
     let handler = Arc::new(Handler::new(
         Arc::new(DbSource::new(storage.clone())),

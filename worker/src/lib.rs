@@ -25,7 +25,15 @@
 //! # Other differences
 //!
 //! - One action per zone at a time in a process; requests arriving
-//!   meanwhile collapse into the newest ([`queue`]).
+//!   meanwhile collapse into the newest ([`queue`]); across processes a job
+//!   whose zone has moved on is skipped ([`progress`]).
+//! - A zone action holds its bus message until it ends: a failure that can
+//!   pass (target or nameserver down or slow, database away) leaves the
+//!   zone PENDING and the message is retried with back-off; ERROR only
+//!   comes from a definite refusal or after `max_prop_time` ([`zone_action`]).
+//! - Bounded concurrency per target and per nameserver ([`limits`]).
+//! - ERROR and stale PENDING zones are re-driven by the worker's own
+//!   recovery timer as well as by `recover_shard` ([`recovery`]).
 //! - Pools are read from the database and re-read after
 //!   [`pool_cache::POOL_TTL`], so a pool update needs no worker restart.
 //! - With `poll_max_retries = 0` one round is still made.
@@ -34,59 +42,63 @@
 //!
 //! TSIG signing of NOTIFYs and polls (targets' and nameservers'
 //! `tsigkey_id`: messages go unsigned, with a warning), catalog zones,
-//! backends other than `bind9` and `fake`, and the `recover_shard`,
-//! `start_zone_export` and `perform_zone_xfr` methods.
+//! backends other than `bind9` and `fake`, and the `start_zone_export` and
+//! `perform_zone_xfr` methods.
 
 pub mod backend;
 pub mod dns_exchange;
+pub mod limits;
 pub mod poll;
 pub mod pool_cache;
+pub mod progress;
 pub mod queue;
+pub mod recovery;
 pub mod serial;
 pub mod service;
 pub mod zone_action;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use delegate_config::Config;
-use delegate_rpc::{CentralClient, WORKER_VERSION, WorkerDispatcher};
-use delegate_runtime::{connect_bus, shutdown_signal, start_heartbeat};
-use delegate_storage::Storage;
+use delegate_rpc::{CentralClient, WORKER_VERSION, WorkerClient, WorkerDispatcher};
+use delegate_runtime::{connect_bus, connect_storage, shutdown_signal, start_heartbeat};
 
+use crate::limits::Limits;
 use crate::pool_cache::{POOL_TTL, PoolCache};
 use crate::service::{CentralOverBus, WorkerHandler};
 
-/// How long a stopping worker waits for running zone actions.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-
-/// Runs the worker until SIGTERM/SIGINT.
+/// Runs the worker until SIGTERM/SIGINT. Zone actions in flight then finish
+/// (their messages are acknowledged) before it exits.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let url = config.storage.require_url().context("configuration")?;
-    let storage = Storage::connect(url)
-        .await
-        .context("connect to the database")?;
+    let storage = connect_storage(&config).await?;
     let bus = connect_bus(&config).await?;
-    let central = Arc::new(CentralOverBus(CentralClient::new(bus.clone())));
-    let pools = PoolCache::new(storage.pool().clone(), POOL_TTL);
-    let handler = Arc::new(WorkerHandler::new(
-        config.worker.clone(),
-        config.central.default_pool_id,
-        pools,
-        central,
+    let db = storage.pool().clone();
+    let central = Arc::new(CentralOverBus {
+        central: CentralClient::new(bus.clone()),
+        db: db.clone(),
+    });
+    let cfg = &config.worker;
+    let limits = Limits::new(cfg.target_concurrency, cfg.nameserver_concurrency);
+    let pools = PoolCache::new(db.clone(), POOL_TTL, limits);
+    let handler = WorkerHandler::new(cfg.clone(), config.central.default_pool_id, pools, central)
+        .with_recasts(WorkerClient::new(bus.clone()));
+    let recovery = tokio::spawn(recovery::run_timer(
+        db,
+        WorkerClient::new(bus.clone()),
+        cfg.clone(),
     ));
     let heartbeat = start_heartbeat(&bus, &config, "worker");
-    tracing::info!(topic = %config.worker.topic, "serving");
+    tracing::info!(topic = %cfg.topic, "serving");
     bus.serve(
-        &config.worker.topic,
+        &cfg.topic,
         WORKER_VERSION,
-        Arc::new(WorkerDispatcher(handler.clone())),
+        Arc::new(WorkerDispatcher(Arc::new(handler))),
         shutdown_signal(),
     )
     .await
     .context("serve the worker topic")?;
-    handler.drain(SHUTDOWN_GRACE).await;
+    recovery.abort();
     heartbeat.stop().await;
     bus.close().await;
     storage.close().await;

@@ -10,6 +10,7 @@ use futures::future::join_all;
 use hickory_proto::rr::Name;
 
 use crate::dns_exchange::{Transport, exchange, polled_serial, soa_query_message};
+use crate::limits::Limits;
 
 /// One round of answers: per nameserver, the serial it serves (0 = it does
 /// not have the zone) or `None` when it gave no usable answer.
@@ -105,13 +106,15 @@ pub struct PollPlan<'a> {
     /// The serial to wait for; 0 for DELETE.
     pub expected: i64,
     pub nameservers: &'a [PoolNameserver],
+    /// Caps the exchanges with each nameserver.
+    pub limits: &'a Limits,
 }
 
 /// Polls until enough nameservers show the change, up to `poll_max_retries`
 /// rounds (at least one), waiting `poll_retry_delay(round)` between rounds.
 /// After each failed round `still_wanted` is asked whether the change still
-/// matters (the zone may have moved on); if not, polling stops early.
-pub async fn poll<F, Fut>(plan: &PollPlan<'_>, cfg: &Worker, mut still_wanted: F) -> Tally
+/// matters (the zone may have moved on); if not, polling stops: `None`.
+pub async fn poll<F, Fut>(plan: &PollPlan<'_>, cfg: &Worker, mut still_wanted: F) -> Option<Tally>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
@@ -124,11 +127,11 @@ where
         tracing::debug!(zone = %plan.zone, round, ?answers, ?t, "polled nameservers");
         round += 1;
         if meets(t.positives, t.total, cfg.threshold_percentage) || round >= rounds {
-            return t;
+            return Some(t);
         }
         tokio::time::sleep(cfg.poll_retry_delay(round - 1)).await;
         if !still_wanted().await {
-            return t;
+            return None;
         }
     }
 }
@@ -138,7 +141,7 @@ async fn poll_round(plan: &PollPlan<'_>, cfg: &Worker) -> Vec<Option<i64>> {
     let queries = plan
         .nameservers
         .iter()
-        .map(|ns| query_serial(plan.zone, ns, transport, cfg));
+        .map(|ns| query_serial(plan.zone, ns, transport, plan.limits, cfg));
     join_all(queries).await
 }
 
@@ -147,9 +150,11 @@ async fn query_serial(
     zone: &Name,
     ns: &PoolNameserver,
     transport: Transport,
+    limits: &Limits,
     cfg: &Worker,
 ) -> Option<i64> {
     let request = soa_query_message(zone);
+    let _slot = limits.dns(&ns.host, ns.port).await;
     match exchange(&request, &ns.host, ns.port, transport, cfg.serial_timeout).await {
         Ok(response) => {
             let serial = polled_serial(&response);

@@ -12,6 +12,7 @@ use delegate_storage::pools;
 use sqlx::MySqlPool;
 use uuid::Uuid;
 
+use crate::limits::Limits;
 use crate::zone_action::LoadedPool;
 
 /// How long a pool read from the database is used before it is read again.
@@ -21,14 +22,17 @@ pub const POOL_TTL: Duration = Duration::from_secs(30);
 pub struct PoolCache {
     db: MySqlPool,
     ttl: Duration,
+    /// Shared by every pool loaded, so that re-reading a pool keeps them.
+    limits: Arc<Limits>,
     pools: Mutex<HashMap<Uuid, (Instant, Arc<LoadedPool>)>>,
 }
 
 impl PoolCache {
-    pub fn new(db: MySqlPool, ttl: Duration) -> PoolCache {
+    pub fn new(db: MySqlPool, ttl: Duration, limits: Arc<Limits>) -> PoolCache {
         PoolCache {
             db,
             ttl,
+            limits,
             pools: Mutex::new(HashMap::new()),
         }
     }
@@ -39,11 +43,17 @@ impl PoolCache {
             return Ok(pool);
         }
         let mut conn = self.db.acquire().await?;
-        let pool = Arc::new(LoadedPool::new(pools::get_pool(&mut conn, id).await?));
+        let pool = pools::get_pool(&mut conn, id).await?;
+        let pool = Arc::new(LoadedPool::with_limits(pool, self.limits.clone()));
         tracing::info!(pool = %id, targets = pool.targets.len(), nameservers = pool.pool.nameservers.len(), "pool loaded");
         let mut map = self.pools.lock().unwrap_or_else(|e| e.into_inner());
         map.insert(id, (Instant::now(), pool.clone()));
         Ok(pool)
+    }
+
+    /// The database the pools are read from.
+    pub fn db(&self) -> &MySqlPool {
+        &self.db
     }
 
     fn fresh(&self, id: Uuid) -> Option<Arc<LoadedPool>> {

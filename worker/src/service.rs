@@ -1,36 +1,37 @@
-//! The worker's RPC methods (spec/services.md §5.1). Zone actions are casts:
-//! the request is accepted at once and the action runs in its own task,
-//! one per zone at a time ([`crate::queue`]).
+//! The worker's RPC methods (spec/services.md §5.1).
+//!
+//! A zone action's cast is handled to its end before the handler returns,
+//! so its bus message is acknowledged only once the change is served (or
+//! covered by a newer one, or reported): a worker that dies mid-way leaves
+//! the message to another. A failure that can pass returns a transient
+//! error, and the bus retries the message with back-off
+//! (`delegate_bus::redelivery`); the zone stays PENDING meanwhile.
 
-use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use delegate_config::Worker;
-use delegate_model::{Action, Context, Error, ErrorKind, ReportStatus, Zone};
-use delegate_rpc::{CentralClient, SerialReport, WorkerService};
-use futures::FutureExt;
-use tokio::task::JoinSet;
+use delegate_model::{Action, Context, Error, Zone};
+use delegate_rpc::{CentralClient, SerialReport, WorkerClient, WorkerService};
+use delegate_storage::zones::{self, ZoneProgress};
+use sqlx::MySqlPool;
 use uuid::Uuid;
 
 use crate::poll::Report;
 use crate::pool_cache::PoolCache;
-use crate::queue::{ZoneJob, ZoneQueue};
+use crate::queue::{Admission, Turn, ZoneJob, ZoneQueue};
+use crate::recovery;
 use crate::serial::get_serial_number;
-use crate::zone_action::{self, BoxFuture, CentralPort, ZoneState};
+use crate::zone_action::{self, BoxFuture, CentralPort, Done};
 
 /// The worker service.
 pub struct WorkerHandler {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
     cfg: Worker,
     default_pool_id: Uuid,
     pools: PoolCache,
     central: Arc<dyn CentralPort>,
-    queue: ZoneQueue,
-    tasks: Mutex<JoinSet<()>>,
+    queue: Arc<ZoneQueue>,
+    /// Where recovered zones are cast (None in tests without a bus).
+    recasts: Option<WorkerClient>,
 }
 
 impl WorkerHandler {
@@ -40,21 +41,25 @@ impl WorkerHandler {
         pools: PoolCache,
         central: Arc<dyn CentralPort>,
     ) -> Self {
-        let inner = Inner {
+        WorkerHandler {
             cfg,
             default_pool_id,
             pools,
             central,
             queue: ZoneQueue::new(),
-            tasks: Mutex::default(),
-        };
-        WorkerHandler {
-            inner: Arc::new(inner),
+            recasts: None,
         }
     }
 
-    /// Accepts a zone action; it runs now, or after the zone's running one.
-    fn enqueue(&self, zone: Zone, action: Action, hard_delete: bool) -> Result<(), Error> {
+    /// Recovery casts its zones to the workers through `client`.
+    pub fn with_recasts(mut self, client: WorkerClient) -> Self {
+        self.recasts = Some(client);
+        self
+    }
+
+    /// Runs a zone action once the zone is free; returns when it is served,
+    /// covered by a newer request, or reported.
+    async fn handle(&self, zone: Zone, action: Action, hard_delete: bool) -> Result<(), Error> {
         let zone_id = zone
             .id
             .ok_or_else(|| Error::bad_request("zone without id"))?;
@@ -63,64 +68,31 @@ impl WorkerHandler {
             action,
             hard_delete,
         };
-        let Some(first) = self.inner.queue.submit(zone_id, job) else {
-            return Ok(());
+        let _slot = match self.queue.admit(zone_id, &job) {
+            Admission::Run(slot) => slot,
+            Admission::Covered => return Ok(()),
+            Admission::Wait(turn) => match turn.await {
+                Ok(Turn::Superseded) => return Ok(()),
+                // The turn came (or its sender went away with the queue).
+                Ok(Turn::Run) | Err(_) => self.queue.slot(zone_id),
+            },
         };
-        let inner = self.inner.clone();
-        let mut tasks = self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner());
-        while tasks.try_join_next().is_some() {} // forget finished tasks
-        tasks.spawn(async move {
-            let mut job = first;
-            loop {
-                // A panic must not leave the zone's slot taken forever.
-                if AssertUnwindSafe(inner.run(&job))
-                    .catch_unwind()
-                    .await
-                    .is_err()
-                {
-                    tracing::error!(%zone_id, "zone action panicked");
-                }
-                match inner.queue.next(zone_id) {
-                    Some(next) => job = next,
-                    None => break,
-                }
-            }
-        });
-        Ok(())
-    }
-
-    /// Waits up to `grace` for running zone actions (graceful stop).
-    pub async fn drain(&self, grace: Duration) {
-        let mut tasks =
-            std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner()));
-        if tasks.is_empty() {
-            return;
-        }
-        tracing::info!(running = tasks.len(), "waiting for running zone actions");
-        let all = async { while tasks.join_next().await.is_some() {} };
-        if tokio::time::timeout(grace, all).await.is_err() {
-            tracing::warn!("zone actions still running at shutdown; recovery will redo them");
-        }
-    }
-}
-
-impl Inner {
-    async fn run(&self, job: &ZoneJob) {
         let pool_id = job.zone.pool_id.unwrap_or(self.default_pool_id);
-        match self.pools.get(pool_id).await {
-            Ok(pool) => zone_action::run(job, &pool, &self.cfg, self.central.as_ref()).await,
-            Err(e) => {
-                tracing::error!(zone = %job.zone.name, pool = %pool_id, error = %e, "cannot load the zone's pool");
-                if let Some(id) = job.zone.id {
-                    let report = Report {
-                        status: ReportStatus::Error,
-                        serial: job.zone.serial,
-                        action: job.action,
-                    };
-                    self.central.report(id, report).await;
-                }
+        let pool = self.pools.get(pool_id).await.map_err(|e| {
+            Error::unavailable(format!("cannot load pool {pool_id} of zone {zone_id}: {e}"))
+        })?;
+        match zone_action::run(&job, &pool, &self.cfg, self.central.as_ref()).await {
+            Ok(Done::Reported(_) | Done::Superseded) => Ok(()),
+            Err(unfinished) => {
+                tracing::info!(zone = %job.zone.name, %zone_id, serial = job.zone.serial, reason = %unfinished, "zone action unfinished; retried later");
+                Err(Error::unavailable(unfinished))
             }
         }
+    }
+
+    /// Zones with a running action in this process.
+    pub fn busy_zones(&self) -> usize {
+        self.queue.busy_zones()
     }
 }
 
@@ -136,22 +108,23 @@ fn action_of(zone: &Zone, fallback: Action) -> Action {
 impl WorkerService for WorkerHandler {
     async fn create_zone(&self, _ctx: Context, zone: Zone) -> Result<(), Error> {
         let action = action_of(&zone, Action::Create);
-        self.enqueue(zone, action, false)
+        self.handle(zone, action, false).await
     }
 
     async fn update_zone(&self, _ctx: Context, zone: Zone) -> Result<(), Error> {
         let action = action_of(&zone, Action::Update);
-        self.enqueue(zone, action, false)
+        self.handle(zone, action, false).await
     }
 
     async fn delete_zone(&self, _ctx: Context, zone: Zone, hard_delete: bool) -> Result<(), Error> {
-        self.enqueue(zone, Action::Delete, hard_delete)
+        self.handle(zone, Action::Delete, hard_delete).await
     }
 
     async fn recover_shard(&self, _ctx: Context, begin: u16, end: u16) -> Result<(), Error> {
-        Err(Error::internal(format!(
-            "recover_shard({begin}, {end}) is not implemented yet"
-        )))
+        let Some(client) = &self.recasts else {
+            return Err(Error::internal("recovery needs the bus"));
+        };
+        recovery::recover_shards(self.pools.db(), client, &self.cfg, (begin, end)).await
     }
 
     async fn get_serial_number(
@@ -161,44 +134,36 @@ impl WorkerService for WorkerHandler {
         host: String,
         port: u16,
     ) -> Result<SerialReport, Error> {
-        Ok(get_serial_number(&zone, &host, port, &self.inner.cfg).await)
+        Ok(get_serial_number(&zone, &host, port, &self.cfg).await)
     }
 }
 
-/// [`CentralPort`] over the bus: reports are `update_status` casts, zone
-/// states come from `get_zone`, both with an admin context.
-pub struct CentralOverBus(pub CentralClient);
+/// [`CentralPort`] for a running worker: reports are `update_status` casts
+/// (admin context); zone progress is read from the database.
+pub struct CentralOverBus {
+    pub central: CentralClient,
+    pub db: MySqlPool,
+}
 
 impl CentralPort for CentralOverBus {
-    fn report(&self, zone_id: Uuid, report: Report) -> BoxFuture<'_, ()> {
+    fn report(&self, zone_id: Uuid, report: Report) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
-            let ctx = Context::admin();
-            let sent = self
-                .0
+            self.central
                 .update_status(
-                    &ctx,
+                    &Context::admin(),
                     zone_id,
                     report.status,
                     report.serial,
                     Some(report.action),
                 )
-                .await;
-            if let Err(e) = sent {
-                tracing::error!(%zone_id, error = %e, "update_status not sent; recovery will redo the zone");
-            }
+                .await
         })
     }
 
-    fn zone_state(&self, zone_id: Uuid) -> BoxFuture<'_, ZoneState> {
+    fn progress(&self, zone_id: Uuid) -> BoxFuture<'_, Result<Option<ZoneProgress>, Error>> {
         Box::pin(async move {
-            match self.0.get_zone(&Context::admin(), zone_id).await {
-                Ok(zone) => ZoneState::Exists(zone.action),
-                Err(e) if e.kind == ErrorKind::ZoneNotFound => ZoneState::Gone,
-                Err(e) => {
-                    tracing::debug!(%zone_id, error = %e, "zone state unknown");
-                    ZoneState::Unknown
-                }
-            }
+            let mut conn = self.db.acquire().await.map_err(Error::unavailable)?;
+            Ok(zones::progress(&mut conn, zone_id).await?)
         })
     }
 }

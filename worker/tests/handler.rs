@@ -1,17 +1,19 @@
 //! The worker's RPC methods with the pool read from a throw-away database on
-//! the local MariaDB: casts return at once, the action runs in the
-//! background, and updates arriving meanwhile collapse into the newest.
+//! the local MariaDB: a cast returns when its action ended (its message is
+//! acknowledged only then), updates arriving meanwhile collapse into the
+//! newest, and failures that can pass are returned for a retry.
 
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{RecordingCentral, Responder, fake_target, local_nameserver, worker_config};
-use delegate_model::{Action, Context, ErrorKind, Pool, ReportStatus, Zone};
+use delegate_model::{Action, Context, ErrorKind, Pool, ReportStatus, Zone, time};
 use delegate_rpc::WorkerService;
 use delegate_storage::pools::apply_pool_config;
 use delegate_storage::testing::TestDatabase;
+use delegate_worker::limits::Limits;
 use delegate_worker::poll::Report;
 use delegate_worker::pool_cache::{POOL_TTL, PoolCache};
 use delegate_worker::service::WorkerHandler;
@@ -36,17 +38,9 @@ async fn handler_with_pool(
         .await
         .expect("pool");
     let central = Arc::new(RecordingCentral::default());
-    let cache = PoolCache::new(db.storage().pool().clone(), POOL_TTL);
+    let cache = PoolCache::new(db.storage().pool().clone(), POOL_TTL, Limits::new(4, 32));
     let handler = WorkerHandler::new(worker_config(""), pool_id, cache, central.clone());
     (handler, central)
-}
-
-async fn wait_for_reports(central: &RecordingCentral, n: usize) -> Vec<Report> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while central.reports().len() < n && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    central.reports()
 }
 
 fn zone(id: Uuid, serial: i64, action: Action) -> Zone {
@@ -55,40 +49,46 @@ fn zone(id: Uuid, serial: i64, action: Action) -> Zone {
         name: "example.com.".into(),
         serial,
         action,
+        updated_at: Some(time::now()),
         ..Zone::default()
     }
 }
 
 #[tokio::test]
-async fn casts_return_at_once_and_updates_coalesce() {
+async fn casts_end_with_their_action_and_updates_coalesce() {
     let db = TestDatabase::create()
         .await
         .expect("test database (is MariaDB running?)");
     let (target, ns) = (Responder::start(0).await, Responder::start(13).await);
     let (handler, central) = handler_with_pool(&db, &target, &ns).await;
+    let handler = Arc::new(handler);
     let id = Uuid::new_v4();
     let ctx = Context::admin();
 
-    let started = Instant::now();
-    handler
-        .create_zone(ctx.clone(), zone(id, 10, Action::Create))
-        .await
-        .expect("accepted");
-    assert!(
-        started.elapsed() < Duration::from_millis(500),
-        "the cast waited for the action"
-    );
+    let cast = |serial, action| {
+        let (handler, ctx) = (handler.clone(), ctx.clone());
+        tokio::spawn(async move {
+            match action {
+                Action::Create => handler.create_zone(ctx, zone(id, serial, action)).await,
+                _ => handler.update_zone(ctx, zone(id, serial, action)).await,
+            }
+        })
+    };
+    let create = cast(10, Action::Create);
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let mut updates = Vec::new();
     for serial in [11, 12, 13] {
-        handler
-            .update_zone(ctx.clone(), zone(id, serial, Action::Update))
-            .await
-            .expect("accepted");
+        updates.push(cast(serial, Action::Update));
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let reports = wait_for_reports(&central, 2).await;
-    handler.drain(Duration::from_secs(5)).await;
-    // The create, then only the newest update (11 and 12 are covered by 13).
+    create.await.expect("task").expect("served");
+    for update in updates {
+        update.await.expect("task").expect("served or covered");
+    }
+    // Every cast returned only once a report covering it was sent: the
+    // create, then only the newest update (11 and 12 are covered by 13).
     assert_eq!(
-        reports,
+        central.reports(),
         [
             Report {
                 status: ReportStatus::Success,
@@ -102,11 +102,42 @@ async fn casts_return_at_once_and_updates_coalesce() {
             },
         ]
     );
-    assert_eq!(central.reports().len(), 2);
+    assert_eq!(handler.busy_zones(), 0);
 }
 
 #[tokio::test]
-async fn delete_and_missing_pools_are_reported() {
+async fn failures_that_can_pass_are_returned_for_a_retry() {
+    let db = TestDatabase::create()
+        .await
+        .expect("test database (is MariaDB running?)");
+    // The nameserver never has the zone: a fresh change is not failed.
+    let (target, ns) = (Responder::start(0).await, Responder::start(0).await);
+    let (handler, central) = handler_with_pool(&db, &target, &ns).await;
+    let ctx = Context::admin();
+    let err = handler
+        .update_zone(ctx.clone(), zone(Uuid::new_v4(), 7, Action::Update))
+        .await
+        .expect_err("not served yet");
+    assert_eq!(err.kind, ErrorKind::ServiceUnavailable, "{err}");
+    assert!(central.reports().is_empty(), "the zone stays PENDING");
+
+    let elsewhere = Zone {
+        pool_id: Some(Uuid::new_v4()),
+        ..zone(Uuid::new_v4(), 7, Action::Update)
+    };
+    let err = handler
+        .update_zone(ctx, elsewhere)
+        .await
+        .expect_err("no such pool");
+    assert_eq!(
+        err.kind,
+        ErrorKind::ServiceUnavailable,
+        "a pool may appear with `pool update`: retried, then parked"
+    );
+}
+
+#[tokio::test]
+async fn delete_is_reported_and_bad_casts_refused() {
     let db = TestDatabase::create()
         .await
         .expect("test database (is MariaDB running?)");
@@ -117,39 +148,19 @@ async fn delete_and_missing_pools_are_reported() {
     handler
         .delete_zone(ctx.clone(), zone(Uuid::new_v4(), 5, Action::Delete), true)
         .await
-        .expect("accepted");
+        .expect("served");
     assert_eq!(
-        wait_for_reports(&central, 1).await,
+        central.reports(),
         [Report {
             status: ReportStatus::Success,
             serial: 0,
             action: Action::Delete
         }]
     );
-
-    let elsewhere = Zone {
-        pool_id: Some(Uuid::new_v4()),
-        ..zone(Uuid::new_v4(), 7, Action::Update)
-    };
-    handler
-        .update_zone(ctx.clone(), elsewhere)
-        .await
-        .expect("accepted");
-    assert_eq!(
-        wait_for_reports(&central, 2).await[1],
-        Report {
-            status: ReportStatus::Error,
-            serial: 7,
-            action: Action::Update
-        },
-        "a zone whose pool does not exist fails"
-    );
-
     let no_id = Zone {
         id: None,
         ..zone(Uuid::new_v4(), 1, Action::Create)
     };
     let err = handler.create_zone(ctx, no_id).await.expect_err("refused");
     assert_eq!(err.kind, ErrorKind::BadRequest);
-    handler.drain(Duration::from_secs(5)).await;
 }

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use common::{
     RecordingCentral, Responder, fake_target, local, local_nameserver, name, worker_config,
 };
-use delegate_model::{Action, Pool, ReportStatus, Zone};
+use delegate_model::{Action, Pool, ReportStatus, Status, Zone, time};
+use delegate_worker::limits::Limits;
 use delegate_worker::poll::{PollPlan, Report, poll};
 use delegate_worker::queue::ZoneJob;
 use delegate_worker::serial::get_serial_number;
-use delegate_worker::zone_action::{self, LoadedPool};
+use delegate_worker::zone_action::{self, Done, LoadedPool};
 use tokio::net::UdpSocket;
 use uuid::Uuid;
 
@@ -32,12 +33,14 @@ fn pool(target_port: u16, nameserver_ports: &[u16], also_notify_port: Option<u16
     })
 }
 
+/// A job for a change made just now.
 fn job(action: Action, serial: i64) -> ZoneJob {
     let zone = Zone {
         id: Some(Uuid::new_v4()),
         name: "example.com.".into(),
         serial,
         action,
+        updated_at: Some(time::now()),
         ..Zone::default()
     };
     ZoneJob {
@@ -45,6 +48,12 @@ fn job(action: Action, serial: i64) -> ZoneJob {
         action,
         hard_delete: false,
     }
+}
+
+/// The same change, made longer than `max_prop_time` ago.
+fn expired(mut job: ZoneJob) -> ZoneJob {
+    job.zone.updated_at = Some(time::now() - chrono::Duration::hours(2));
+    job
 }
 
 #[tokio::test]
@@ -58,6 +67,7 @@ async fn polling_waits_until_the_nameserver_serves_the_serial() {
         action: Action::Update,
         expected: 100,
         nameservers: &nameservers,
+        limits: &Limits::new(1, 1),
     };
     let serial = ns.serial.clone();
     let bump = tokio::spawn(async move {
@@ -65,7 +75,7 @@ async fn polling_waits_until_the_nameserver_serves_the_serial() {
         serial.store(101, Ordering::SeqCst);
     });
     let started = Instant::now();
-    let tally = poll(&plan, &cfg, || async { true }).await;
+    let tally = poll(&plan, &cfg, || async { true }).await.expect("polled");
     let _ = bump.await;
     assert_eq!((tally.positives, tally.consensus), (1, 101));
     // Back-off 0.2 s, 0.4 s…: seen on the poll after the bump, not seconds later.
@@ -83,13 +93,14 @@ async fn create_notifies_target_and_also_notify_then_reports_success() {
     let also = Responder::start(0).await;
     let central = RecordingCentral::default();
     let pool = pool(target.port, &[ns.port], Some(also.port));
-    zone_action::run(
+    let done = zone_action::run(
         &job(Action::Create, 2024),
         &pool,
         &worker_config(""),
         &central,
     )
     .await;
+    assert_eq!(done, Ok(Done::Reported(ReportStatus::Success)));
     assert_eq!(
         central.reports(),
         [Report {
@@ -108,13 +119,16 @@ async fn nameserver_without_the_zone_is_no_zone_reported_as_create() {
     let ns = Responder::start(0).await;
     let central = RecordingCentral::default();
     let cfg = worker_config("poll_max_retries = 2");
-    zone_action::run(
-        &job(Action::Update, 7),
-        &pool(target.port, &[ns.port], None),
-        &cfg,
-        &central,
-    )
-    .await;
+    let pool = pool(target.port, &[ns.port], None);
+    let fresh = zone_action::run(&job(Action::Update, 7), &pool, &cfg, &central).await;
+    assert!(
+        fresh.is_err(),
+        "a fresh change is retried, not failed: {fresh:?}"
+    );
+    assert!(central.reports().is_empty());
+    zone_action::run(&expired(job(Action::Update, 7)), &pool, &cfg, &central)
+        .await
+        .expect("reported");
     assert_eq!(
         central.reports(),
         [Report {
@@ -141,7 +155,8 @@ async fn delete_succeeds_with_serial_zero_once_the_zone_is_gone() {
         &worker_config(""),
         &central,
     )
-    .await;
+    .await
+    .expect("reported");
     assert_eq!(
         central.reports(),
         [Report {
@@ -160,7 +175,11 @@ async fn a_lagging_nameserver_is_an_error_with_the_expected_serial() {
     let central = RecordingCentral::default();
     let pool = pool(target.port, &[good.port, lagging.port], None);
     let cfg = worker_config("poll_max_retries = 2");
-    zone_action::run(&job(Action::Update, 10), &pool, &cfg, &central).await;
+    let fresh = zone_action::run(&job(Action::Update, 10), &pool, &cfg, &central).await;
+    assert!(fresh.is_err(), "retried while max_prop_time has not passed");
+    zone_action::run(&expired(job(Action::Update, 10)), &pool, &cfg, &central)
+        .await
+        .expect("reported");
     assert_eq!(
         central.reports(),
         [Report {
@@ -171,7 +190,9 @@ async fn a_lagging_nameserver_is_an_error_with_the_expected_serial() {
     );
     let central = RecordingCentral::default();
     let cfg = worker_config("poll_max_retries = 2\nthreshold-percentage = 50");
-    zone_action::run(&job(Action::Update, 10), &pool, &cfg, &central).await;
+    zone_action::run(&job(Action::Update, 10), &pool, &cfg, &central)
+        .await
+        .expect("reported");
     assert_eq!(
         central.reports(),
         [Report {
@@ -186,27 +207,51 @@ async fn a_lagging_nameserver_is_an_error_with_the_expected_serial() {
 async fn polling_stops_when_the_zone_has_moved_on() {
     let target = Responder::start(0).await;
     let ns = Responder::start(1).await;
-    let central = RecordingCentral::default();
-    if let Ok(mut a) = central.action.lock() {
-        *a = Some(Action::None); // someone else already finished it
-    }
+    let central = std::sync::Arc::new(RecordingCentral::default());
     let cfg = worker_config(
         "poll_max_retries = 30\npoll_retry_interval = 0.5\npoll_retry_max_interval = 5",
     );
+    // Another worker serves a newer serial while this one polls.
+    let elsewhere = central.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        elsewhere.set_progress(11, Status::Pending, Action::Update);
+    });
     let started = Instant::now();
-    zone_action::run(
+    let done = zone_action::run(
         &job(Action::Update, 10),
         &pool(target.port, &[ns.port], None),
         &cfg,
-        &central,
+        central.as_ref(),
     )
     .await;
+    assert_eq!(done, Ok(Done::Superseded));
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "kept polling for {:?}",
         started.elapsed()
     );
-    assert_eq!(central.reports()[0].status, ReportStatus::Error);
+    assert!(central.reports().is_empty(), "the newer job reports");
+}
+
+#[tokio::test]
+async fn a_job_older_than_the_zone_is_skipped() {
+    let target = Responder::start(0).await;
+    let ns = Responder::start(1).await;
+    let central = RecordingCentral::default();
+    central.set_progress(12, Status::Pending, Action::Update);
+    let done = zone_action::run(
+        &job(Action::Update, 10),
+        &pool(target.port, &[ns.port], None),
+        &worker_config(""),
+        &central,
+    )
+    .await;
+    assert_eq!(done, Ok(Done::Superseded));
+    assert!(
+        target.notified().is_empty(),
+        "nothing sent for a covered job"
+    );
 }
 
 #[tokio::test]
@@ -217,13 +262,13 @@ async fn unreachable_target_fails_the_action() {
     let ns = Responder::start(10).await;
     let central = RecordingCentral::default();
     let cfg = worker_config("poll_max_retries = 2\nserial_timeout = 0.1");
-    zone_action::run(
-        &job(Action::Create, 10),
-        &pool(port, &[ns.port], None),
-        &cfg,
-        &central,
-    )
-    .await;
+    let pool = pool(port, &[ns.port], None);
+    let fresh = zone_action::run(&job(Action::Create, 10), &pool, &cfg, &central).await;
+    assert!(fresh.is_err(), "a silent target can come back: retried");
+    assert!(central.reports().is_empty(), "the zone stays PENDING");
+    zone_action::run(&expired(job(Action::Create, 10)), &pool, &cfg, &central)
+        .await
+        .expect("reported");
     assert_eq!(
         central.reports(),
         [Report {

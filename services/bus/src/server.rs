@@ -26,6 +26,7 @@ use crate::envelope::{ReplyMessage, ReplyTo, RequestMessage, new_id};
 use crate::error::BusError;
 use crate::failure::RemoteError;
 use crate::link::{Link, Outcome, Outgoing, Shared};
+use crate::redelivery::{self, Retry, Verdict};
 use crate::topology::{self, ServerQueues, short};
 use crate::version::is_compatible;
 
@@ -51,6 +52,17 @@ pub struct Request {
 /// an unknown method with [`RemoteError::no_such_method`].
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, request: Request) -> impl Future<Output = Result<Value, RemoteError>> + Send;
+
+    /// How a failed *cast* may be retried ([`crate::redelivery`]). Calls are
+    /// never retried here: their caller is waiting for the answer. The
+    /// default retries a panic a few times and nothing else.
+    fn retry(&self, err: &RemoteError) -> Retry {
+        if err.class == "RuntimeError" && err.module == "builtins" {
+            Retry::Bounded
+        } else {
+            Retry::Never
+        }
+    }
 }
 
 struct Server<H> {
@@ -159,10 +171,10 @@ impl<H: Handler> Server<H> {
                 _ = closed.wait_for(|closed| *closed) => break Ok(()),
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => log_task_end(done),
                 next = deliveries.next() => match next {
-                    Some(Ok(delivery)) => {
-                        tasks.spawn(self.clone().process(delivery));
+                    Some((queue, Ok(delivery))) => {
+                        tasks.spawn(self.clone().process(queue, delivery));
                     }
-                    Some(Err(err)) => break Err(err.into()),
+                    Some((_, Err(err))) => break Err(err.into()),
                     None => break Err(BusError::Cancelled(self.topic.clone())),
                 },
             }
@@ -205,8 +217,9 @@ impl<H: Handler> Server<H> {
         Ok(ch)
     }
 
-    /// Handles one delivery: dispatch, reply (calls), then acknowledge.
-    async fn process(self: Arc<Self>, delivery: Delivery) {
+    /// Handles one delivery: dispatch, reply (calls), then acknowledge; a
+    /// failed cast is retried or parked first ([`redelivery`]).
+    async fn process(self: Arc<Self>, queue: Arc<str>, delivery: Delivery) {
         let request = match RequestMessage::decode(&delivery.data) {
             Ok(request) => request,
             Err(err) => {
@@ -228,10 +241,93 @@ impl<H: Handler> Server<H> {
                     return self.reply_failed(&delivery, &method, err).await;
                 }
             }
-            (None, Err(err)) => warn!(topic = self.topic, method, %err, "cast failed"),
+            (None, Err(err)) => return self.cast_failed(&queue, &delivery, &method, err).await,
             (None, Ok(_)) => {}
         }
         settle(delivery.acker.ack(BasicAckOptions::default()).await);
+    }
+
+    /// A cast failed: drop it, publish it again after a back-off, or park
+    /// it, as [`redelivery::verdict`] says; acknowledged only once that is done.
+    async fn cast_failed(&self, queue: &str, delivery: &Delivery, method: &str, err: &RemoteError) {
+        let retry = self.handler.retry(err);
+        let headers = delivery.properties.headers().as_ref();
+        let attempts = redelivery::attempts_of(headers);
+        let verdict = redelivery::verdict(retry, attempts);
+        let topic = &self.topic;
+        let settled = match verdict {
+            Verdict::Drop => {
+                warn!(topic, method, %err, "cast failed for good; dropped");
+                Ok(())
+            }
+            Verdict::RetryAfter(delay) => {
+                info!(topic, method, attempt = attempts + 1, ?delay, %err, "cast failed; will retry");
+                if !self.hold(delay).await {
+                    // Shutting down: give it back to the queue at once.
+                    return settle(delivery.acker.nack(requeue()).await);
+                }
+                let headers = redelivery::with_attempts(headers, attempts + 1);
+                self.republish("", queue, delivery, headers).await
+            }
+            Verdict::Park => {
+                let parked = redelivery::parked_queue(topic);
+                error!(topic, method, attempts = attempts + 1, %err, queue = parked, "cast keeps failing; parked");
+                let headers =
+                    redelivery::parked_headers(headers, attempts + 1, queue, &err.to_string());
+                self.park(&parked, delivery, headers).await
+            }
+        };
+        match settled {
+            Ok(()) => settle(delivery.acker.ack(BasicAckOptions::default()).await),
+            Err(e) => {
+                warn!(topic, method, %e, "could not re-queue a failed cast; the broker gets it back");
+                settle(delivery.acker.nack(requeue()).await);
+            }
+        }
+    }
+
+    /// Sleeps `delay`; false if the bus closed meanwhile.
+    async fn hold(&self, delay: std::time::Duration) -> bool {
+        let mut closed = self.shared.closed_watch();
+        tokio::select! {
+            () = sleep(delay) => true,
+            _ = closed.wait_for(|closed| *closed) => false,
+        }
+    }
+
+    /// Publishes a copy of `delivery` (body and properties, new headers).
+    async fn republish(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        delivery: &Delivery,
+        headers: FieldTable,
+    ) -> Result<(), BusError> {
+        let msg = Outgoing {
+            exchange,
+            routing_key,
+            body: delivery.data.clone(),
+            properties: delivery.properties.clone().with_headers(headers),
+            mandatory: true,
+        };
+        let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
+        self.shared.publish(msg, deadline).await
+    }
+
+    async fn park(
+        &self,
+        parked: &str,
+        delivery: &Delivery,
+        headers: FieldTable,
+    ) -> Result<(), BusError> {
+        let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
+        let link = tokio::time::timeout_at(deadline, self.shared.wait_link())
+            .await
+            .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
+        link.ensure_durable_queue(&self.shared.cfg.exchange, parked)
+            .await?;
+        let exchange = self.shared.cfg.exchange.clone();
+        self.republish(&exchange, parked, delivery, headers).await
     }
 
     async fn dispatch(&self, request: RequestMessage) -> Outcome {
@@ -299,10 +395,20 @@ impl<H: Handler> Server<H> {
     }
 }
 
+/// A consumer's deliveries, each with the queue it came from.
+type Deliveries = futures::stream::Map<
+    Consumer,
+    Box<dyn FnMut(lapin::Result<Delivery>) -> (Arc<str>, lapin::Result<Delivery>) + Send>,
+>;
+
 /// Consumes the three queues of a topic on one channel, as one stream.
-async fn consume_all(ch: &Channel, queues: &ServerQueues) -> Result<SelectAll<Consumer>, BusError> {
+async fn consume_all(
+    ch: &Channel,
+    queues: &ServerQueues,
+) -> Result<SelectAll<Deliveries>, BusError> {
     let mut all = SelectAll::new();
     for queue in [&queues.shared, &queues.host, &queues.fanout_queue] {
+        let name: Arc<str> = Arc::from(queue.as_str());
         let consumer = ch
             .basic_consume(
                 short(queue)?,
@@ -311,9 +417,17 @@ async fn consume_all(ch: &Channel, queues: &ServerQueues) -> Result<SelectAll<Co
                 FieldTable::default(),
             )
             .await?;
-        all.push(consumer);
+        let tag: Box<dyn FnMut(_) -> _ + Send> = Box::new(move |d| (name.clone(), d));
+        all.push(consumer.map(tag));
     }
     Ok(all)
+}
+
+fn requeue() -> BasicNackOptions {
+    BasicNackOptions {
+        requeue: true,
+        multiple: false,
+    }
 }
 
 /// Logs an ack/nack that did not reach the broker: the message will be

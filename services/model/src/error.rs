@@ -75,11 +75,22 @@ error_kinds! {
     MultiplePoolsFound => ("MultiplePoolsFound", 500, "multiple_pools_found"),
     ConfigurationError => ("ConfigurationError", 500, "configuration_error"),
     Unknown => ("DesignateException", 500, "unknown"),
+    ServiceUnavailable => ("ServiceUnavailable", 503, "service_unavailable"),
     Timeout => ("MessagingTimeout", 504, "timeout"),
     CommunicationFailure => ("CommunicationFailure", 504, "communication_failure"),
 }
 
 impl ErrorKind {
+    /// Failures that pass by themselves (a database refusing connections, a
+    /// timed-out call, the broker away): the one list every consumer's
+    /// retry rule reads (delegate-rpc's `retry_for`).
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::ServiceUnavailable | ErrorKind::Timeout | ErrorKind::CommunicationFailure
+        )
+    }
+
     /// The kind for a Designate exception class name; unknown classes are
     /// unexpected errors (HTTP 500), as in Designate.
     pub fn from_class(class: &str) -> ErrorKind {
@@ -148,6 +159,12 @@ impl Error {
     /// without leaking internals.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         Error::new(ErrorKind::Unknown, detail.to_string())
+    }
+
+    /// A failure that can pass (database, broker, a nameserver away): a
+    /// cast failing with it is retried, an API call answers 503.
+    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+        Error::new(ErrorKind::ServiceUnavailable, detail.to_string())
     }
 }
 

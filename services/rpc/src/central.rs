@@ -264,6 +264,10 @@ impl<S: CentralService> Handler for CentralDispatcher<S> {
             dispatch(&*service, ctx, &req.method, &req.args).await
         })
     }
+
+    fn retry(&self, err: &RemoteError) -> delegate_bus::Retry {
+        remote::retry_for(err)
+    }
 }
 
 async fn dispatch<S: CentralService>(

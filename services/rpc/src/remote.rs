@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use delegate_bus::{Bus, CallError, RemoteError, Request};
+use delegate_bus::{Bus, CallError, RemoteError, Request, Retry};
 use delegate_model::Context;
 use delegate_model::error::{EXCEPTION_MODULE, Error, ErrorKind};
 use serde_json::Value;
@@ -31,6 +31,21 @@ pub fn to_remote(err: &Error) -> RemoteError {
         remote.args.clear();
     }
     remote
+}
+
+/// How a failed cast is retried (the mechanism is `delegate_bus::redelivery`):
+/// transient kinds ([`ErrorKind::is_transient`]) for a long time, unexpected
+/// failures (panics, unknown classes, foreign modules) a few times before
+/// parking, and a refusal by a domain rule never.
+pub fn retry_for(err: &RemoteError) -> Retry {
+    if !ALLOWED_MODULES.contains(&err.module.as_str()) {
+        return Retry::Bounded;
+    }
+    match ErrorKind::from_class(&err.class) {
+        kind if kind.is_transient() => Retry::Transient,
+        ErrorKind::Unknown => Retry::Bounded,
+        _ => Retry::Never,
+    }
 }
 
 /// The context of a request; an unreadable one is a bad request.
@@ -119,6 +134,34 @@ mod tests {
         assert_eq!(back, err);
         let bare = Error::bare(ErrorKind::Forbidden);
         assert_eq!(from_call_error(CallError::Remote(to_remote(&bare))), bare);
+    }
+
+    #[test]
+    fn failed_casts_are_retried_by_class() {
+        let retry = |e: &Error| retry_for(&to_remote(e));
+        assert_eq!(
+            retry(&Error::unavailable("1040: Too many connections")),
+            Retry::Transient
+        );
+        assert_eq!(retry(&Error::bare(ErrorKind::Timeout)), Retry::Transient);
+        assert_eq!(
+            retry(&Error::new(ErrorKind::CommunicationFailure, "broker")),
+            Retry::Transient
+        );
+        assert_eq!(retry(&Error::internal("bad row")), Retry::Bounded);
+        assert_eq!(
+            retry_for(&RemoteError::internal("handler panicked")),
+            Retry::Bounded
+        );
+        assert_eq!(
+            retry_for(&RemoteError::new("X", "somewhere.else", "x")),
+            Retry::Bounded
+        );
+        assert_eq!(
+            retry(&Error::not_found(ErrorKind::ZoneNotFound, "Zone")),
+            Retry::Never
+        );
+        assert_eq!(retry(&Error::bad_request("no")), Retry::Never);
     }
 
     #[test]

@@ -137,6 +137,10 @@ impl<S: WorkerService> Handler for WorkerDispatcher<S> {
             dispatch(&*service, ctx, &req.method, &req.args).await
         })
     }
+
+    fn retry(&self, err: &RemoteError) -> delegate_bus::Retry {
+        remote::retry_for(err)
+    }
 }
 
 async fn dispatch<S: WorkerService>(

@@ -7,5 +7,5 @@ pub mod shutdown;
 pub mod telemetry;
 
 pub use heartbeat::Heartbeat;
-pub use service::{Started, connect_bus, load_config, start, start_heartbeat};
+pub use service::{Started, connect_bus, connect_storage, load_config, start, start_heartbeat};
 pub use shutdown::shutdown_signal;

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use delegate_bus::{Bus, BusConfig};
 use delegate_config::{Config, ConfigArgs, EmitterType};
 use delegate_rpc::CentralClient;
+use delegate_storage::{Storage, StorageOptions};
 
 use crate::{Heartbeat, telemetry};
 
@@ -73,4 +74,31 @@ pub fn start_heartbeat(bus: &Bus, config: &Config, service_name: &str) -> Heartb
         &config.default.host,
         config.heartbeat_emitter.heartbeat_interval,
     )
+}
+
+/// Connects to the database with `[storage:sqlalchemy]`'s pool options
+/// (oslo.db's: up to `max_pool_size + max_overflow` connections, waiting
+/// `pool_timeout` for one), retrying as `max_retries` and `retry_interval`
+/// say (the database may start after the service).
+pub async fn connect_storage(config: &Config) -> Result<Storage> {
+    let s = &config.storage;
+    let url = s.require_url()?;
+    let options = StorageOptions {
+        max_connections: s.max_pool_size.saturating_add(s.max_overflow),
+        acquire_timeout: s.pool_timeout.unwrap_or(std::time::Duration::from_secs(30)),
+        max_lifetime: s.connection_recycle_time,
+        sql_mode: s.mysql_sql_mode.clone(),
+    };
+    let mut attempt = 0u32;
+    loop {
+        match Storage::connect_with(url, &options).await {
+            Ok(storage) => return Ok(storage),
+            Err(e) if s.max_retries.is_none_or(|max| attempt < max) => {
+                attempt += 1;
+                tracing::warn!(error = %e, attempt, "database not reachable, retrying");
+                tokio::time::sleep(s.retry_interval).await;
+            }
+            Err(e) => return Err(e).context("connecting to the database"),
+        }
+    }
 }

@@ -12,13 +12,25 @@ use crate::error::StorageError;
 /// A transaction on the Delegate database.
 pub type Tx = Transaction<'static, MySql>;
 
-/// How to connect (the `[storage:sqlalchemy]` options that apply to sqlx).
+/// How long a connection may sit idle before it is closed. oslo.db closes
+/// overflow connections as soon as they are returned; a few seconds keep a
+/// burst from reconnecting per query while giving the server its
+/// connections back right after it. (sqlx would reopen any connection kept
+/// under `min_connections` every time it reaps it, so none is kept: a busy
+/// service keeps what it uses, an idle one reconnects in about a millisecond.)
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How to connect (the `[storage:sqlalchemy]` options that apply to sqlx),
+/// shaped like oslo.db's pool: connections are opened as needed, up to
+/// `max_connections`, and closed after [`IDLE_TIMEOUT`] unused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageOptions {
-    /// Connections kept at most (oslo.db's `max_pool_size + max_overflow`).
+    /// Connections open at most (oslo.db's `max_pool_size + max_overflow`).
     pub max_connections: u32,
-    /// How long a query waits for a free connection.
+    /// How long a query waits for a free connection (`pool_timeout`).
     pub acquire_timeout: Duration,
+    /// A connection is replaced after this long (`connection_recycle_time`).
+    pub max_lifetime: Duration,
     /// The session `sql_mode` (oslo.db's `mysql_sql_mode`).
     pub sql_mode: String,
 }
@@ -28,6 +40,7 @@ impl Default for StorageOptions {
         StorageOptions {
             max_connections: 20,
             acquire_timeout: Duration::from_secs(30),
+            max_lifetime: Duration::from_secs(3600),
             sql_mode: "TRADITIONAL".into(),
         }
     }
@@ -55,8 +68,12 @@ impl Storage {
         let connect = MySqlConnectOptions::from_str(url)
             .map_err(|e| StorageError::InvalidUrl(e.to_string()))?;
         let sql_mode = options.sql_mode.clone();
+        let max = options.max_connections.max(1);
         let pool = MySqlPoolOptions::new()
-            .max_connections(options.max_connections.max(1))
+            .max_connections(max)
+            .min_connections(0)
+            .idle_timeout(IDLE_TIMEOUT)
+            .max_lifetime(options.max_lifetime)
             .acquire_timeout(options.acquire_timeout)
             .after_connect(move |conn, _meta| {
                 let sql_mode = sql_mode.clone();

@@ -14,6 +14,16 @@ mod codes {
     pub const DEADLOCK: u16 = 1213;
     /// ER_LOCK_WAIT_TIMEOUT: a row lock was not granted in time.
     pub const LOCK_WAIT_TIMEOUT: u16 = 1205;
+    /// Server-side refusals and losses that pass: ER_CON_COUNT_ERROR (1040,
+    /// "Too many connections"), ER_SERVER_SHUTDOWN (1053),
+    /// ER_HOST_IS_BLOCKED (1129), ER_TOO_MANY_USER_CONNECTIONS (1203),
+    /// ER_USER_LIMIT_REACHED (1226), ER_QUERY_INTERRUPTED (1317),
+    /// ER_CONNECTION_KILLED (1927), and the client codes CR_CONNECTION_ERROR
+    /// (2002), CR_CONN_HOST_ERROR (2003), CR_SERVER_GONE_ERROR (2006),
+    /// CR_SERVER_LOST (2013).
+    pub const CONNECTION: &[u16] = &[
+        1040, 1053, 1129, 1203, 1226, 1317, 1927, 2002, 2003, 2006, 2013,
+    ];
 }
 
 /// The kind of row an error is about; displays as Designate's object name,
@@ -86,6 +96,32 @@ impl StorageError {
         )
     }
 
+    /// True for failures of the database connection rather than of the
+    /// statement: refused or lost connections, a full pool, a server
+    /// shutting down. The same work can succeed once it passes.
+    pub fn is_connection_failure(&self) -> bool {
+        match self {
+            StorageError::Database(
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            _ => self
+                .mysql_number()
+                .is_some_and(|n| codes::CONNECTION.contains(&n)),
+        }
+    }
+
+    /// True for anything that passes by itself: lock conflicts and
+    /// connection failures. Such an error reaches callers as
+    /// `ServiceUnavailable`, which casts retry (delegate-bus `redelivery`).
+    pub fn is_transient(&self) -> bool {
+        self.is_retryable() || self.is_connection_failure()
+    }
+
     /// Maps a unique-key violation to `Duplicate(resource)`; other errors pass through.
     pub(crate) fn or_duplicate(err: sqlx::Error, resource: Resource) -> StorageError {
         let err = StorageError::Database(err);
@@ -127,6 +163,7 @@ impl From<StorageError> for Error {
                 "Unknown sort direction, must be 'desc' or 'asc'",
             ),
             StorageError::InvalidCriterion(detail) => Error::bad_request(detail),
+            other if other.is_transient() => Error::unavailable(other),
             other => Error::internal(other),
         }
     }
@@ -174,5 +211,10 @@ mod tests {
         assert_eq!((e.kind, e.message), (ErrorKind::InvalidMarker, None));
         let e: Error = StorageError::InvalidUrl("x".into()).into();
         assert_eq!(e.kind, ErrorKind::Unknown);
+        let e: Error = StorageError::Database(sqlx::Error::PoolTimedOut).into();
+        assert_eq!(e.kind, ErrorKind::ServiceUnavailable);
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let e: Error = StorageError::Database(sqlx::Error::Io(refused)).into();
+        assert_eq!(e.kind, ErrorKind::ServiceUnavailable);
     }
 }

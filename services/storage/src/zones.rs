@@ -547,3 +547,60 @@ async fn load_details(conn: &mut MySqlConnection, zones: &mut [Zone]) -> Result<
     }
     Ok(())
 }
+
+/// Where a zone's change stands, as the worker checks it before and while
+/// pushing a change (cross-instance coalescing: spec/services.md §5.2 step 5's
+/// "still valid?" question, asked of the database instead of central).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneProgress {
+    pub serial: i64,
+    pub status: Status,
+    pub action: Action,
+    /// Soft-deleted (its deletion finished).
+    pub deleted: bool,
+}
+
+/// The progress of zone `id`, soft-deleted or not; `None` once purged.
+pub async fn progress(
+    conn: &mut MySqlConnection,
+    id: Uuid,
+) -> Result<Option<ZoneProgress>, StorageError> {
+    let row = sqlx::query("SELECT serial, status, action, deleted FROM zones WHERE id = ?")
+        .bind(db_id(&id))
+        .fetch_optional(conn)
+        .await?;
+    row.map(|row| {
+        Ok(ZoneProgress {
+            serial: rows::get(&row, "serial")?,
+            status: rows::enumerated(&row, "status", Status::parse)?,
+            action: rows::enumerated(&row, "action", Action::parse)?,
+            deleted: rows::get::<String>(&row, "deleted")? != "0",
+        })
+    })
+    .transpose()
+}
+
+/// Zones of shards `first..=last` that recovery pushes again (spec/services.md
+/// §5.3, domain-rules §7.5): live zones in ERROR, and PENDING ones whose
+/// serial is older than `stale_before` (a unix time: now − max_prop_time).
+/// Action NONE is skipped. At most `limit`, oldest change first.
+pub async fn needing_recovery(
+    conn: &mut MySqlConnection,
+    (first, last): (u16, u16),
+    stale_before: i64,
+    limit: u32,
+) -> Result<Vec<Zone>, StorageError> {
+    let mut qb = QueryBuilder::<MySql>::new(SELECT);
+    qb.push(" WHERE zones.deleted = '0' AND zones.action <> 'NONE' AND zones.shard BETWEEN ")
+        .push_bind(i32::from(first))
+        .push(" AND ")
+        .push_bind(i32::from(last))
+        .push(" AND (zones.status = 'ERROR' OR (zones.status = 'PENDING' AND zones.serial < ")
+        .push_bind(stale_before)
+        .push(")) ORDER BY zones.updated_at LIMIT ")
+        .push_bind(limit);
+    let found = qb.build().fetch_all(&mut *conn).await?;
+    let mut zones = found.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    load_details(conn, &mut zones).await?;
+    Ok(zones)
+}

@@ -163,17 +163,22 @@ impl Bind9 {
         let argv = self.addzone_argv(zone, &self.shuffled_masters())?;
         match run_rndc(&argv, self.timeout).await {
             Err(f) if f.output.contains("already exists") => Ok(()),
-            other => other.map_err(BackendError::from),
+            other => other.map(drop).map_err(BackendError::from),
         }
     }
 
     async fn update(&self, zone: &Zone) -> Result<(), BackendError> {
-        match run_rndc(&self.showzone_argv(zone)?, self.timeout).await {
+        let shown = match run_rndc(&self.showzone_argv(zone)?, self.timeout).await {
             Err(f) if f.output.contains("not found") => return self.add(zone).await,
             other => other?,
+        };
+        // The zone exists: refresh its masters. Delegate skips the modzone
+        // when BIND already transfers from exactly these masters (Designate
+        // always runs it): modzone takes BIND's exclusive lock and rewrites
+        // its zone database, for every recordset change otherwise.
+        if same_masters(&shown, &self.masters) {
+            return Ok(());
         }
-        // The zone exists: refresh its masters. Failures are only logged, as
-        // in Designate (the NOTIFY that follows still updates the content).
         let argv = self.modzone_argv(zone, &self.shuffled_masters())?;
         if let Err(f) = run_rndc(&argv, self.timeout).await {
             tracing::warn!(zone = %zone.name, error = %f.message, "rndc modzone failed");
@@ -184,7 +189,7 @@ impl Bind9 {
     async fn delete(&self, zone: &Zone, hard_delete: bool) -> Result<(), BackendError> {
         match run_rndc(&self.delzone_argv(zone, hard_delete)?, self.timeout).await {
             Err(f) if f.output.contains("not found") => Ok(()),
-            other => other.map_err(BackendError::from),
+            other => other.map(drop).map_err(BackendError::from),
         }
     }
 }
@@ -219,6 +224,32 @@ fn checked_name(zone: &Zone) -> Result<&str, BackendError> {
     }
 }
 
+/// True when `rndc showzone` output names exactly `masters` (as a set) in
+/// its `primaries { … }` (9.18) or `masters { … }` (older) clause.
+fn same_masters(showzone: &str, masters: &[HostPort]) -> bool {
+    let Some(start) = ["primaries {", "masters {"]
+        .iter()
+        .find_map(|clause| showzone.find(clause).map(|at| at + clause.len()))
+    else {
+        return false;
+    };
+    let Some(len) = showzone[start..].find('}') else {
+        return false;
+    };
+    let mut shown: Vec<String> = showzone[start..start + len]
+        .split(';')
+        .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|m| !m.is_empty())
+        .collect();
+    let mut wanted: Vec<String> = masters
+        .iter()
+        .map(|m| format!("{} port {}", m.host, m.port))
+        .collect();
+    shown.sort();
+    wanted.sort();
+    shown == wanted
+}
+
 /// A failed rndc run.
 #[derive(Debug)]
 struct RndcFailure {
@@ -226,6 +257,8 @@ struct RndcFailure {
     output: String,
     /// The whole story, for logs and errors.
     message: String,
+    /// rndc did not run, timed out, or could not reach named.
+    unreachable: bool,
 }
 
 impl RndcFailure {
@@ -233,17 +266,34 @@ impl RndcFailure {
         RndcFailure {
             output: String::new(),
             message,
+            unreachable: true,
         }
     }
 }
 
+/// What rndc prints when it cannot talk to named (as opposed to named
+/// refusing the command).
+const UNREACHABLE: &[&str] = &[
+    "connect failed",
+    "connection refused",
+    "timed out",
+    "end of file",
+    "connection reset",
+    "shutting down",
+];
+
 impl From<RndcFailure> for BackendError {
     fn from(f: RndcFailure) -> Self {
-        BackendError::Command(f.message)
+        if f.unreachable {
+            BackendError::Unreachable(f.message)
+        } else {
+            BackendError::Command(f.message)
+        }
     }
 }
 
-async fn run_rndc(argv: &[String], timeout: Option<Duration>) -> Result<(), RndcFailure> {
+/// Runs rndc; its standard output on success.
+async fn run_rndc(argv: &[String], timeout: Option<Duration>) -> Result<String, RndcFailure> {
     let Some((program, args)) = argv.split_first() else {
         return Err(RndcFailure::not_run("empty rndc command".into()));
     };
@@ -262,7 +312,7 @@ async fn run_rndc(argv: &[String], timeout: Option<Duration>) -> Result<(), Rndc
     }
     .map_err(|e| RndcFailure::not_run(format!("cannot run {program}: {e}")))?;
     if output.status.success() {
-        return Ok(());
+        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
     }
     let printed = format!(
         "{} {}",
@@ -275,7 +325,9 @@ async fn run_rndc(argv: &[String], timeout: Option<Duration>) -> Result<(), Rndc
         output.status,
         printed.trim()
     );
+    let lower = printed.to_ascii_lowercase();
     Err(RndcFailure {
+        unreachable: UNREACHABLE.iter().any(|u| lower.contains(u)),
         output: printed,
         message,
     })

@@ -23,8 +23,19 @@ pub enum BackendError {
     },
     #[error("zone name {0:?} cannot be passed to the backend")]
     BadZoneName(String),
+    /// The backend refused or failed the command.
     #[error("{0}")]
     Command(String),
+    /// The backend could not be reached or did not answer in time.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+impl BackendError {
+    /// True when trying again later can succeed.
+    pub fn can_pass(&self) -> bool {
+        matches!(self, BackendError::Unreachable(_))
+    }
 }
 
 /// The future a backend action returns.

@@ -8,10 +8,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use delegate_config::{Config, Worker};
-use delegate_model::{Action, HostPort, KeyValue, PoolNameserver, PoolTarget};
+use delegate_model::{Action, Error, HostPort, KeyValue, PoolNameserver, PoolTarget, Status};
+use delegate_storage::zones::ZoneProgress;
 use delegate_worker::dns_exchange::zone_name;
 use delegate_worker::poll::Report;
-use delegate_worker::zone_action::{BoxFuture, CentralPort, ZoneState};
+use delegate_worker::zone_action::{BoxFuture, CentralPort};
 use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::SOA;
 use hickory_proto::rr::{Name, RData, Record};
@@ -148,29 +149,56 @@ pub fn worker_config(extra: &str) -> Worker {
     Config::from_str_for_tests(&ini).expect("config").worker
 }
 
-/// Central as the tests see it: reports are recorded, zones always exist with `action`.
-#[derive(Default)]
+/// Central as the tests see it: reports are recorded; the zone's progress
+/// is what `progress` holds (by default PENDING at serial 0, so every job
+/// is current).
 pub struct RecordingCentral {
     pub reports: Mutex<Vec<Report>>,
-    pub action: Mutex<Option<Action>>,
+    pub progress: Mutex<Option<ZoneProgress>>,
+}
+
+impl Default for RecordingCentral {
+    fn default() -> Self {
+        RecordingCentral {
+            reports: Mutex::default(),
+            progress: Mutex::new(Some(ZoneProgress {
+                serial: 0,
+                status: Status::Pending,
+                action: Action::Update,
+                deleted: false,
+            })),
+        }
+    }
 }
 
 impl RecordingCentral {
     pub fn reports(&self) -> Vec<Report> {
         self.reports.lock().map(|r| r.clone()).unwrap_or_default()
     }
+
+    /// The zone now stands at `serial` with `status` and `action`.
+    pub fn set_progress(&self, serial: i64, status: Status, action: Action) {
+        if let Ok(mut p) = self.progress.lock() {
+            *p = Some(ZoneProgress {
+                serial,
+                status,
+                action,
+                deleted: false,
+            });
+        }
+    }
 }
 
 impl CentralPort for RecordingCentral {
-    fn report(&self, _zone_id: Uuid, report: Report) -> BoxFuture<'_, ()> {
+    fn report(&self, _zone_id: Uuid, report: Report) -> BoxFuture<'_, Result<(), Error>> {
         if let Ok(mut r) = self.reports.lock() {
             r.push(report);
         }
-        Box::pin(async {})
+        Box::pin(async { Ok(()) })
     }
 
-    fn zone_state(&self, _zone_id: Uuid) -> BoxFuture<'_, ZoneState> {
-        let action = self.action.lock().ok().and_then(|a| *a);
-        Box::pin(async move { action.map(ZoneState::Exists).unwrap_or(ZoneState::Unknown) })
+    fn progress(&self, _zone_id: Uuid) -> BoxFuture<'_, Result<Option<ZoneProgress>, Error>> {
+        let now = self.progress.lock().ok().and_then(|p| p.clone());
+        Box::pin(async move { Ok(now) })
     }
 }

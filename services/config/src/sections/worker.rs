@@ -30,6 +30,18 @@ pub struct Worker {
     pub serial_timeout: Duration,
     /// NOTIFY and SOA polls over TCP instead of UDP.
     pub all_tcp: bool,
+    /// Delegate extension: backend calls (rndc, HTTP APIs) to one pool
+    /// target at a time. Default 4: BIND runs addzone/modzone/delzone under
+    /// its exclusive lock, so more only makes its DNS answers late.
+    pub target_concurrency: u32,
+    /// Delegate extension: DNS exchanges (NOTIFY, SOA polls) with one
+    /// nameserver at a time. Default 32.
+    pub nameserver_concurrency: u32,
+    /// Delegate extension: how often the worker itself re-drives zones in
+    /// ERROR, and PENDING past `max_prop_time` (what the producer's
+    /// `worker_periodic_recovery` does); one worker at a time does it. 0
+    /// turns it off (when producers run that task). Default 30 s.
+    pub recovery_interval: Duration,
 }
 
 impl Worker {
@@ -51,6 +63,9 @@ impl Worker {
             serial_retry_delay: s.seconds("serial_retry_delay", Duration::from_secs(1))?,
             serial_timeout: s.seconds("serial_timeout", Duration::from_secs(1))?,
             all_tcp: s.bool("all_tcp", false)?,
+            target_concurrency: s.uint("target_concurrency", 4)?,
+            nameserver_concurrency: s.uint("nameserver_concurrency", 32)?,
+            recovery_interval: s.seconds("recovery_interval", Duration::from_secs(30))?,
         })
     }
 
