@@ -7,6 +7,9 @@ use delegate_model::{
 };
 use delegate_rpc::{CentralService, Paging};
 use delegate_storage::{PageRequest, Storage, criteria, pools};
+use std::sync::Arc;
+use std::time::Duration;
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -17,28 +20,50 @@ use crate::settings::Settings;
 pub struct Central<N> {
     pub(crate) storage: Storage,
     pub(crate) settings: Settings,
-    notifier: N,
+    notifier: Arc<N>,
 }
+
+/// How long a cast that the broker refused is retried in the background.
+const PUSH_RETRY_FOR: Duration = Duration::from_secs(600);
 
 impl<N: WorkerNotifier> Central<N> {
     pub fn new(storage: Storage, settings: Settings, notifier: N) -> Self {
         Central {
             storage,
             settings,
-            notifier,
+            notifier: Arc::new(notifier),
         }
     }
 
-    /// Sends the casts of a committed change. A cast that fails is logged, not
-    /// returned: the change is stored, and the producer's recovery of PENDING
-    /// zones pushes it again.
+    /// Sends the casts of a committed change. A cast that fails (the broker
+    /// away) is not returned — the change is stored — but retried in the
+    /// background with back-off for [`PUSH_RETRY_FOR`]; past that (or if
+    /// this central dies meanwhile), recovery of PENDING zones pushes it.
     pub(crate) async fn push(&self, ctx: &Context, casts: Vec<WorkerCast>) {
-        for cast in &casts {
-            if let Err(e) = self.notifier.cast(ctx, cast).await {
-                tracing::warn!(error = %e, ?cast, "could not tell the workers; recovery will retry");
+        for cast in casts {
+            if let Err(e) = self.notifier.cast(ctx, &cast).await {
+                tracing::warn!(error = %e, ?cast, "could not tell the workers; retrying in the background");
+                tokio::spawn(push_later(self.notifier.clone(), ctx.clone(), cast));
             }
         }
     }
+}
+
+async fn push_later<N: WorkerNotifier>(notifier: Arc<N>, ctx: Context, cast: WorkerCast) {
+    let started = tokio::time::Instant::now();
+    let mut pause = Duration::from_millis(500);
+    while started.elapsed() < PUSH_RETRY_FOR {
+        tokio::time::sleep(pause).await;
+        match notifier.cast(&ctx, &cast).await {
+            Ok(()) => {
+                tracing::info!(?cast, "workers told after a retry");
+                return;
+            }
+            Err(e) => tracing::debug!(error = %e, "cast still failing"),
+        }
+        pause = (pause * 2).min(Duration::from_secs(10));
+    }
+    tracing::error!(?cast, "could not tell the workers; recovery will push the zone");
 }
 
 /// A listing request as storage takes it: the criterion (`*` expanded to a

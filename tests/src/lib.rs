@@ -7,6 +7,7 @@
 //! RabbitMQ on 127.0.0.1:5672 (guest/guest) with `rabbitmqctl`, BIND 9
 //! (`named`, `rndc`, `tsig-keygen`) and `dig`. `scripts/test.sh` installs them.
 
+pub mod burst;
 pub mod cli;
 pub mod dns;
 pub mod platform;

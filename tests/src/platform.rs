@@ -17,6 +17,20 @@ const SERVICES: &[&str] = &["central", "worker", "mdns", "producer", "sink", "ap
 pub struct PlatformOptions {
     /// Extra lines appended to the generated delegate.conf.
     pub extra_config: String,
+    /// Instances of central (at least one).
+    pub centrals: usize,
+    /// Instances of the worker (at least one).
+    pub workers: usize,
+}
+
+impl PlatformOptions {
+    fn instances(&self, service: &str) -> usize {
+        match service {
+            "central" => self.centrals.max(1),
+            "worker" => self.workers.max(1),
+            _ => 1,
+        }
+    }
 }
 
 /// A running platform. Dropping it stops every process it started and removes
@@ -88,7 +102,9 @@ impl Platform {
         let pools = p.dir.join("pools.yaml").display().to_string();
         p.manage(&["pool", "update", "--file", &pools])?;
         for service in SERVICES {
-            p.spawn(service, &bins)?;
+            for instance in 1..=opts.instances(service) {
+                p.spawn(service, instance, &bins)?;
+            }
         }
         p.wait_ready(Duration::from_secs(60))?;
         Ok(p)
@@ -169,15 +185,56 @@ impl Platform {
             .args(args))
     }
 
-    fn spawn(&mut self, service: &str, bins: &Path) -> Result<()> {
+    /// Starts instance `instance` (1-based) of `service`; instances after the
+    /// first get their own host name and log (`worker-2.log`).
+    fn spawn(&mut self, service: &str, instance: usize, bins: &Path) -> Result<()> {
         let bin = bins.join(format!("delegate-{service}"));
-        let log = self.dir.join(format!("{service}.log"));
+        let name = match instance {
+            1 => service.to_owned(),
+            n => format!("{service}-{n}"),
+        };
+        let log = self.dir.join(format!("{name}.log"));
         let mut cmd = Command::new(&bin);
         cmd.arg("--config-file")
             .arg(&self.config_file)
             .env("RUST_LOG", "info,lapin=error");
-        self.procs.push(Proc::spawn(service, &mut cmd, &log)?);
+        if instance > 1 {
+            cmd.env("DELEGATE_DEFAULT__HOST", format!("e2e-{}-{instance}", self.id));
+        }
+        self.procs.push(Proc::spawn(&name, &mut cmd, &log)?);
         Ok(())
+    }
+
+    /// Stops BIND (SIGTERM) and waits until it is gone.
+    pub fn stop_bind(&mut self) -> Result<()> {
+        let pid = self.bind_pid.take().context("BIND is not running")?;
+        crate::process::signal(pid, "TERM");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
+    /// Starts BIND again on the same directory and ports: the zones added
+    /// with rndc come back from its zone database.
+    pub fn restart_bind(&mut self) -> Result<()> {
+        let bind_dir = self.dir.join("bind");
+        let conf = bind_dir.join("named.conf");
+        run(Command::new("named").arg("-c").arg(&conf).arg("-4"))?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let pid_file = bind_dir.join("named.pid");
+        while Instant::now() < deadline {
+            if let Ok(pid) = std::fs::read_to_string(&pid_file)
+                && let Ok(pid) = pid.trim().parse::<u32>()
+                && Path::new(&format!("/proc/{pid}")).exists()
+            {
+                self.bind_pid = Some(pid);
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!("BIND did not start again; see {}", bind_dir.display())
     }
 
     fn wait_ready(&mut self, limit: Duration) -> Result<()> {
