@@ -63,7 +63,10 @@ async fn push_later<N: WorkerNotifier>(notifier: Arc<N>, ctx: Context, cast: Wor
         }
         pause = (pause * 2).min(Duration::from_secs(10));
     }
-    tracing::error!(?cast, "could not tell the workers; recovery will push the zone");
+    tracing::error!(
+        ?cast,
+        "could not tell the workers; recovery will push the zone"
+    );
 }
 
 /// A listing request as storage takes it: the criterion (`*` expanded to a

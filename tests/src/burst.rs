@@ -63,7 +63,13 @@ async fn client(http: &reqwest::Client, api: &str, tag: &str, c: usize, until: I
         n += 1;
         let zone = format!("{tag}-{c}-{n}.burst.test.");
         let address = format!("192.0.{}.{}", (n / 250) % 250, n % 250 + 1);
-        let Ok(id) = post(http, &format!("{api}/v2/zones"), json!({"name": zone, "email": "burst@delegate.test"})).await else {
+        let Ok(id) = post(
+            http,
+            &format!("{api}/v2/zones"),
+            json!({"name": zone, "email": "burst@delegate.test"}),
+        )
+        .await
+        else {
             load.refused += 1;
             continue;
         };
@@ -88,7 +94,11 @@ async fn post(http: &reqwest::Client, url: &str, body: Value) -> Result<Value> {
         .send()
         .await?;
     if !resp.status().is_success() {
-        bail!("{} {}", resp.status(), resp.text().await.unwrap_or_default());
+        bail!(
+            "{} {}",
+            resp.status(),
+            resp.text().await.unwrap_or_default()
+        );
     }
     Ok(resp.json().await?)
 }
@@ -140,7 +150,11 @@ pub fn not_served(p: &Platform, load: &Load) -> Result<Vec<String>> {
     for line in out.lines() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         if let [name, _ttl, _class, rtype, data, ..] = fields[..] {
-            let key = if rtype == "SOA" { name.to_owned() } else { name.trim_start_matches("www.").to_owned() };
+            let key = if rtype == "SOA" {
+                name.to_owned()
+            } else {
+                name.trim_start_matches("www.").to_owned()
+            };
             answers.insert(key, data.to_owned());
         }
     }
@@ -150,6 +164,11 @@ pub fn not_served(p: &Platform, load: &Load) -> Result<Vec<String>> {
         .filter(|w| answers.get(&w.zone) != Some(&w.address))
         .map(|w| format!("www.{} A {}", w.zone, w.address))
         .collect();
-    missing.extend(load.zones_only.iter().filter(|z| !answers.contains_key(*z)).cloned());
+    missing.extend(
+        load.zones_only
+            .iter()
+            .filter(|z| !answers.contains_key(*z))
+            .cloned(),
+    );
     Ok(missing)
 }

@@ -199,7 +199,10 @@ impl Platform {
             .arg(&self.config_file)
             .env("RUST_LOG", "info,lapin=error");
         if instance > 1 {
-            cmd.env("DELEGATE_DEFAULT__HOST", format!("e2e-{}-{instance}", self.id));
+            cmd.env(
+                "DELEGATE_DEFAULT__HOST",
+                format!("e2e-{}-{instance}", self.id),
+            );
         }
         self.procs.push(Proc::spawn(&name, &mut cmd, &log)?);
         Ok(())

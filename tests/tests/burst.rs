@@ -57,7 +57,10 @@ fn check_converged(p: &Platform, load: &Load, load_ended: Instant, what: &str) {
         load.writes(),
         &missing[..missing.len().min(5)]
     );
-    assert!(load.written.len() > 100, "{what}: the load hardly ran: {load:?}");
+    assert!(
+        load.written.len() > 100,
+        "{what}: the load hardly ran: {load:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -93,32 +96,36 @@ async fn a_burst_survives_the_database_refusing_connections_and_bind_stopping() 
 }
 
 /// Makes MariaDB refuse new connections (`max_connections` = 1, held by this
-/// test's own connection) and drops the platform's connections, for `how_long`.
+/// test's own connection) and drops the platform's connections, for
+/// `how_long`; the limit is restored whatever happens.
 async fn refuse_connections(database: &str, how_long: Duration) {
     let url = "mysql://root@127.0.0.1:3306/";
-    let mut admin = MySqlConnection::connect(url).await.expect("admin connection");
+    let mut admin = MySqlConnection::connect(url)
+        .await
+        .expect("admin connection");
     let before: (String, String) = sqlx::query_as("SHOW GLOBAL VARIABLES LIKE 'max_connections'")
         .fetch_one(&mut admin)
         .await
         .expect("max_connections");
-    admin
-        .execute("SET GLOBAL max_connections = 1")
-        .await
-        .expect("lower max_connections");
-    let ids: Vec<u64> = sqlx::query_scalar(
-        "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
-    )
-    .bind(database)
-    .fetch_all(&mut admin)
-    .await
-    .expect("list connections");
-    for id in &ids {
-        let _ = admin
-            .execute(sqlx::AssertSqlSafe(format!("KILL CONNECTION {id}")))
-            .await;
+    let outage = async {
+        admin.execute("SET GLOBAL max_connections = 1").await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT CAST(id AS SIGNED) FROM information_schema.processlist \
+             WHERE db = ? AND id <> CONNECTION_ID()",
+        )
+        .bind(database)
+        .fetch_all(&mut admin)
+        .await?;
+        for id in &ids {
+            let _ = admin
+                .execute(sqlx::AssertSqlSafe(format!("KILL CONNECTION {id}")))
+                .await;
+        }
+        println!("database refusing connections: {} killed", ids.len());
+        tokio::time::sleep(how_long).await;
+        Ok::<_, sqlx::Error>(())
     }
-    println!("database refusing connections: {} killed", ids.len());
-    tokio::time::sleep(how_long).await;
+    .await;
     admin
         .execute(sqlx::AssertSqlSafe(format!(
             "SET GLOBAL max_connections = {}",
@@ -126,4 +133,5 @@ async fn refuse_connections(database: &str, how_long: Duration) {
         )))
         .await
         .expect("restore max_connections");
+    outage.expect("database outage");
 }

@@ -83,17 +83,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let pools = PoolCache::new(db.clone(), POOL_TTL, limits);
     let handler = WorkerHandler::new(cfg.clone(), config.central.default_pool_id, pools, central)
         .with_recasts(WorkerClient::new(bus.clone()));
-    let recovery = tokio::spawn(recovery::run_timer(
-        db,
-        WorkerClient::new(bus.clone()),
-        cfg.clone(),
-    ));
+    let handler = Arc::new(handler);
+    let recovery = tokio::spawn(recovery::run_timer(handler.clone(), db, cfg.clone()));
     let heartbeat = start_heartbeat(&bus, &config, "worker");
     tracing::info!(topic = %cfg.topic, "serving");
     bus.serve(
         &cfg.topic,
         WORKER_VERSION,
-        Arc::new(WorkerDispatcher(Arc::new(handler))),
+        Arc::new(WorkerDispatcher(handler)),
         shutdown_signal(),
     )
     .await

@@ -90,6 +90,22 @@ impl WorkerHandler {
         }
     }
 
+    /// Runs a zone's action in the background, as if its cast had arrived
+    /// again (recovery): coalesced with whatever runs for the zone here.
+    pub fn redrive(self: &Arc<Self>, zone: Zone) {
+        let action = match zone.action {
+            Action::None => return,
+            other => other,
+        };
+        let handler = self.clone();
+        tokio::spawn(async move {
+            let name = zone.name.clone();
+            if let Err(e) = handler.handle(zone, action, false).await {
+                tracing::info!(zone = %name, error = %e, "recovered zone not served yet; next pass tries again");
+            }
+        });
+    }
+
     /// Zones with a running action in this process.
     pub fn busy_zones(&self) -> usize {
         self.queue.busy_zones()

@@ -93,7 +93,11 @@ async fn transient_failures_are_retried_until_they_pass_and_final_ones_are_not()
         cast("db-down", 3, "ServiceUnavailable").await.unwrap();
         assert!(wait_until(Duration::from_secs(15), || flaky.done("db-down")).await);
         assert_eq!(flaky.attempts("db-down"), 4);
-        assert!(started.elapsed() >= Duration::from_millis(800), "backed off: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(800),
+            "backed off: {:?}",
+            started.elapsed()
+        );
 
         // A refusal by a rule is final: one attempt, dropped.
         cast("refused", 1, "ZoneNotFound").await.unwrap();
@@ -124,7 +128,10 @@ async fn a_poisoned_cast_is_parked_after_the_bound_and_the_server_goes_on() {
         let client = env.bus("client", TIMEOUT).await;
 
         let args = map(json!({"id": "poison", "failures": 1000, "class": "DesignateException"}));
-        client.cast(&topic, VERSION, &ctx(), "act", args).await.unwrap();
+        client
+            .cast(&topic, VERSION, &ctx(), "act", args)
+            .await
+            .unwrap();
         let parked_once = wait_until(Duration::from_secs(20), || {
             flaky.attempts("poison") >= BOUNDED_ATTEMPTS
         })
@@ -135,11 +142,18 @@ async fn a_poisoned_cast_is_parked_after_the_bound_and_the_server_goes_on() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert_eq!(ready_messages(&parked).await, 1, "kept for an operator");
-        assert_eq!(flaky.attempts("poison"), BOUNDED_ATTEMPTS, "not retried forever");
+        assert_eq!(
+            flaky.attempts("poison"),
+            BOUNDED_ATTEMPTS,
+            "not retried forever"
+        );
 
         // The server still serves other casts.
         let args = map(json!({"id": "fine", "failures": 0, "class": "-"}));
-        client.cast(&topic, VERSION, &ctx(), "act", args).await.unwrap();
+        client
+            .cast(&topic, VERSION, &ctx(), "act", args)
+            .await
+            .unwrap();
         assert!(wait_until(Duration::from_secs(5), || flaky.done("fine")).await);
 
         stop.send(()).unwrap();

@@ -40,7 +40,7 @@ pub struct Worker {
     /// Delegate extension: how often the worker itself re-drives zones in
     /// ERROR, and PENDING past `max_prop_time` (what the producer's
     /// `worker_periodic_recovery` does); one worker at a time does it. 0
-    /// turns it off (when producers run that task). Default 30 s.
+    /// turns it off (when producers run that task). Default 10 s.
     pub recovery_interval: Duration,
 }
 
@@ -65,7 +65,7 @@ impl Worker {
             all_tcp: s.bool("all_tcp", false)?,
             target_concurrency: s.uint("target_concurrency", 4)?,
             nameserver_concurrency: s.uint("nameserver_concurrency", 32)?,
-            recovery_interval: s.seconds("recovery_interval", Duration::from_secs(30))?,
+            recovery_interval: s.seconds("recovery_interval", Duration::from_secs(10))?,
         })
     }
 
