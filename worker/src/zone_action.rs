@@ -208,8 +208,16 @@ async fn act_and_poll(
         nameservers: &pool.pool.nameservers,
         limits: &pool.limits,
     };
-    // A database that cannot answer does not stop the polling.
+    // Between rounds: is the change still wanted (a database that cannot
+    // answer does not stop the polling)? And every few rounds the targets
+    // are NOTIFYed again: a secondary whose transfer failed, or that was
+    // restarted meanwhile, would otherwise wait for its SOA refresh timer.
+    let rounds = std::sync::atomic::AtomicU32::new(0);
     let still_wanted = || async {
+        let round = rounds.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if round % RENOTIFY_EVERY == 0 && job.action != Action::Delete {
+            renotify(name, pool, cfg).await;
+        }
         !matches!(
             check(central, job, zone_id).await,
             Ok(Relevance::Superseded(_))
@@ -226,6 +234,20 @@ async fn act_and_poll(
         )));
     }
     Ok(Some(report))
+}
+
+/// Polling rounds between two NOTIFYs to the targets.
+const RENOTIFY_EVERY: u32 = 4;
+
+/// NOTIFYs every target again (failures only logged).
+async fn renotify(name: &Name, pool: &LoadedPool, cfg: &Worker) {
+    let sends = pool.targets.iter().map(|t| async move {
+        let (host, port) = notify_address(&t.target);
+        if let Err(e) = send_notify(name, host, port, &pool.limits, cfg).await {
+            tracing::debug!(zone = %name, error = %e, "NOTIFY while polling failed");
+        }
+    });
+    join_all(sends).await;
 }
 
 /// Up to `poll_max_retries` attempts (at least one) on one target, backing
@@ -308,9 +330,16 @@ async fn attempt_on_target(
             Action::Update | Action::None => backend.update_zone(&job.zone).await?,
         }
     }
-    let host = target.target.option("host").unwrap_or("127.0.0.1");
-    let port = target.target.option("port").unwrap_or("53");
+    let (host, port) = notify_address(&target.target);
     send_notify(name, host, port, &pool.limits, cfg).await
+}
+
+/// Where a target takes NOTIFYs: options `host` (127.0.0.1) and `port` (53).
+fn notify_address(target: &PoolTarget) -> (&str, &str) {
+    (
+        target.option("host").unwrap_or("127.0.0.1"),
+        target.option("port").unwrap_or("53"),
+    )
 }
 
 /// A NOTIFY (RFC 1996) to `host:port`. Any response counts as delivered (as

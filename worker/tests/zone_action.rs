@@ -235,6 +235,34 @@ async fn polling_stops_when_the_zone_has_moved_on() {
 }
 
 #[tokio::test]
+async fn targets_are_notified_again_while_the_nameserver_lags() {
+    let target = Responder::start(0).await;
+    let ns = Responder::start(9).await;
+    let central = RecordingCentral::default();
+    let cfg = worker_config(
+        "poll_retry_interval = 0.1\npoll_retry_max_interval = 0.1\npoll_max_retries = 30",
+    );
+    let serial = ns.serial.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        serial.store(10, Ordering::SeqCst);
+    });
+    let done = zone_action::run(
+        &job(Action::Update, 10),
+        &pool(target.port, &[ns.port], None),
+        &cfg,
+        &central,
+    )
+    .await;
+    assert_eq!(done, Ok(Done::Reported(ReportStatus::Success)));
+    let notifies = target.notified().len();
+    assert!(
+        notifies >= 3,
+        "one NOTIFY with the update, more while polling: {notifies}"
+    );
+}
+
+#[tokio::test]
 async fn a_job_older_than_the_zone_is_skipped() {
     let target = Responder::start(0).await;
     let ns = Responder::start(1).await;
