@@ -86,7 +86,8 @@ async fn client(http: &reqwest::Client, api: &str, tag: &str, c: usize, until: I
     load
 }
 
-async fn post(http: &reqwest::Client, url: &str, body: Value) -> Result<Value> {
+/// POSTs `body` as JSON; the answer's JSON, or an error with the status and body.
+pub async fn post(http: &reqwest::Client, url: &str, body: Value) -> Result<Value> {
     let resp = http
         .post(url)
         .json(&body)

@@ -58,6 +58,7 @@ pub mod service;
 pub mod zone_action;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use delegate_config::Config;
@@ -68,8 +69,11 @@ use crate::limits::Limits;
 use crate::pool_cache::{POOL_TTL, PoolCache};
 use crate::service::{CentralOverBus, WorkerHandler};
 
-/// Runs the worker until SIGTERM/SIGINT. Zone actions in flight then finish
-/// (their messages are acknowledged) before it exits.
+/// How long a stopping worker lets running zone actions finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Runs the worker until SIGTERM/SIGINT, then lets zone actions in flight
+/// finish for up to [`SHUTDOWN_GRACE`].
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let storage = connect_storage(&config).await?;
     let bus = connect_bus(&config).await?;
@@ -87,14 +91,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let recovery = tokio::spawn(recovery::run_timer(handler.clone(), db, cfg.clone()));
     let heartbeat = start_heartbeat(&bus, &config, "worker");
     tracing::info!(topic = %cfg.topic, "serving");
-    bus.serve(
+    let serving = bus.serve(
         &cfg.topic,
         WORKER_VERSION,
         Arc::new(WorkerDispatcher(handler)),
         shutdown_signal(),
-    )
-    .await
-    .context("serve the worker topic")?;
+    );
+    // Zone actions in flight get SHUTDOWN_GRACE to finish; past that (a
+    // nameserver that is down, say) they are dropped unacknowledged, and
+    // their messages go to another worker when the connection closes.
+    let grace_over = async {
+        shutdown_signal().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = serving => served.context("serve the worker topic")?,
+        () = grace_over => tracing::warn!(
+            "zone actions still running {SHUTDOWN_GRACE:?} after the stop signal; their messages go back to the queue"
+        ),
+    }
     recovery.abort();
     heartbeat.stop().await;
     bus.close().await;

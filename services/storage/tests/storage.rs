@@ -507,3 +507,54 @@ async fn heartbeats_keep_one_row_per_service_and_host() -> TestResult {
     assert_eq!(rows[0].capabilities, json!({"x": 1}));
     Ok(())
 }
+
+#[tokio::test]
+async fn recovery_finds_error_zones_and_stale_pending_ones_in_its_shards() -> TestResult {
+    let db = TestDatabase::create().await?;
+    let mut c = conn(&db).await?;
+    let now = time::unix_now();
+    // The shard comes from the id (storage computes it).
+    let at = |name: &str, serial: i64, status: Status, action: Action| Zone {
+        serial,
+        status,
+        action,
+        ..zone(name, Some("p1"))
+    };
+    insert_all(
+        &mut c,
+        &[
+            at("error.test.", now, Status::Error, Action::Create),
+            at("stale.test.", now - 100, Status::Pending, Action::Update),
+            at("fresh.test.", now, Status::Pending, Action::Update),
+            at("active.test.", now - 100, Status::Active, Action::None),
+            at("deleting.test.", now - 100, Status::Pending, Action::Delete),
+            at("elsewhere.test.", now - 100, Status::Error, Action::Update),
+        ],
+    )
+    .await?;
+    let all = zones::needing_recovery(&mut c, (0, 4095), now - 60, 100).await?;
+    let mut found = names(&all);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "deleting.test.",
+            "elsewhere.test.",
+            "error.test.",
+            "stale.test."
+        ]
+    );
+    // One shard: only its zones.
+    let shard = all
+        .iter()
+        .find(|z| z.name == "error.test.")
+        .map(|z| z.shard)
+        .ok_or("error.test. not found")?;
+    let one = zones::needing_recovery(&mut c, (shard, shard), now - 60, 100).await?;
+    assert!(names(&one).contains(&"error.test."));
+    assert!(one.iter().all(|z| z.shard == shard));
+
+    let progress = zones::progress(&mut c, ids::new_id()).await?;
+    assert_eq!(progress, None, "a purged zone has no progress");
+    Ok(())
+}

@@ -17,10 +17,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
+use delegate_tests::burst::post;
 use delegate_tests::dns::answers;
 use delegate_tests::{Platform, PlatformOptions};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::Mutex;
 
 /// Give up on a write not served after this long (counted as not served).
@@ -187,21 +188,4 @@ async fn served(port: u16, name: &str, qtype: u16, since: Instant) -> Option<Dur
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     None
-}
-
-async fn post(http: &reqwest::Client, url: &str, body: Value) -> Result<Value> {
-    let resp = http
-        .post(url)
-        .json(&body)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await?;
-    if !resp.status().is_success() {
-        bail!(
-            "{} {}",
-            resp.status(),
-            resp.text().await.unwrap_or_default()
-        );
-    }
-    Ok(resp.json().await?)
 }
