@@ -591,13 +591,15 @@ pub async fn needing_recovery(
     limit: u32,
 ) -> Result<Vec<Zone>, StorageError> {
     let mut qb = QueryBuilder::<MySql>::new(SELECT);
-    qb.push(" WHERE zones.deleted = '0' AND zones.action <> 'NONE' AND zones.shard BETWEEN ")
+    // `status IN …` first: index delegate_zone_status_shard (migration 0002).
+    qb.push(" WHERE zones.status IN ('ERROR', 'PENDING') AND zones.shard BETWEEN ")
         .push_bind(i32::from(first))
         .push(" AND ")
         .push_bind(i32::from(last))
-        .push(" AND (zones.status = 'ERROR' OR (zones.status = 'PENDING' AND zones.serial < ")
+        .push(" AND zones.deleted = '0' AND zones.action <> 'NONE'")
+        .push(" AND (zones.status = 'ERROR' OR zones.serial < ")
         .push_bind(stale_before)
-        .push(")) ORDER BY zones.updated_at LIMIT ")
+        .push(") ORDER BY zones.updated_at LIMIT ")
         .push_bind(limit);
     let found = qb.build().fetch_all(&mut *conn).await?;
     let mut zones = found.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;

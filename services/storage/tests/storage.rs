@@ -69,7 +69,7 @@ async fn schema_fingerprint(
 async fn migrating_twice_changes_nothing() -> TestResult {
     let db = TestDatabase::create_empty().await?;
     let first = db.storage().migrate().await?;
-    assert_eq!(first.applied, vec![1]);
+    assert_eq!(first.applied, vec![1, 2]);
     assert!(!first.adopted_designate_schema);
     let schema = schema_fingerprint(&db).await?;
     assert!(
@@ -106,7 +106,8 @@ async fn adopts_a_designate_database_without_running_the_baseline() -> TestResul
 
     let report = db.storage().migrate().await?;
     assert!(report.adopted_designate_schema);
-    assert_eq!(report.applied, vec![1]);
+    // The baseline recorded, Delegate's own index (0002) run.
+    assert_eq!(report.applied, vec![1, 2]);
     let mut c = conn(&db).await?;
     let kept = zones::get(&mut c, z.id.unwrap_or_default()).await?;
     z.created_at = kept.created_at;
