@@ -81,7 +81,7 @@ impl<N: WorkerNotifier> Central<N> {
         if changed {
             serial::save_bumped(&mut tx, &mut zone).await?;
         }
-        tx.commit().await.map_err(StorageError::from)?;
+        delegate_storage::commit(tx).await?;
         Ok((rs, changed.then_some(zone)))
     }
 
@@ -249,7 +249,7 @@ impl<N: WorkerNotifier> Central<N> {
         let record_serial = serial::bump(&mut zone);
         recordsets::delete(&mut tx, recordset_id).await?;
         serial::save_bumped(&mut tx, &mut zone).await?;
-        tx.commit().await.map_err(StorageError::from)?;
+        delegate_storage::commit(tx).await?;
         // The row is gone: the recordset is returned as its last update
         // would have left it (`version + 1`, new `updated_at`).
         rs.version += 1;

@@ -3,7 +3,7 @@
 
 use delegate_model::{Action, Context, Error, ReportStatus, ServiceStatus, Status};
 use delegate_storage::retry::on_deadlock;
-use delegate_storage::{MySqlConnection, StorageError, records, service_statuses, zones};
+use delegate_storage::{MySqlConnection, records, service_statuses, zones};
 use uuid::Uuid;
 
 use crate::notify::WorkerNotifier;
@@ -50,7 +50,7 @@ impl<N: WorkerNotifier> Central<N> {
             // Saved even when nothing changed (version + 1), as Designate does.
             zones::update(&mut tx, &mut zone).await?;
         }
-        tx.commit().await.map_err(StorageError::from)?;
+        delegate_storage::commit(tx).await?;
         Ok(())
     }
 

@@ -77,7 +77,7 @@ impl<N: WorkerNotifier> Central<N> {
         insert_managed_recordsets(&mut tx, &zone, &first_ns.hostname, &pool.ns_records).await?;
         let mut casts = vec![WorkerCast::CreateZone(zone.clone())];
         casts.extend(adopt_children(&mut tx, &zone).await?);
-        tx.commit().await.map_err(StorageError::from)?;
+        delegate_storage::commit(tx).await?;
         Ok((zone, casts))
     }
 
@@ -246,7 +246,7 @@ impl<N: WorkerNotifier> Central<N> {
             zone.status = Status::Pending;
             zones::update(&mut tx, &mut zone).await?;
         }
-        tx.commit().await.map_err(StorageError::from)?;
+        delegate_storage::commit(tx).await?;
         Ok(zone)
     }
 }

@@ -215,7 +215,7 @@ async fn act_and_poll(
     let rounds = std::sync::atomic::AtomicU32::new(0);
     let still_wanted = || async {
         let round = rounds.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if round % RENOTIFY_EVERY == 0 && job.action != Action::Delete {
+        if round.is_multiple_of(RENOTIFY_EVERY) && job.action != Action::Delete {
             renotify(name, pool, cfg).await;
         }
         !matches!(

@@ -120,3 +120,12 @@ impl Storage {
         self.pool.close().await;
     }
 }
+
+/// Commits `tx`. A connection that fails during the COMMIT leaves its outcome
+/// unknown: that is [`StorageError::CommitUnknown`], which callers see as
+/// transient but which is not re-run in place.
+pub async fn commit(tx: Tx) -> Result<(), StorageError> {
+    tx.commit()
+        .await
+        .map_err(|e| StorageError::Database(e).at_commit())
+}

@@ -84,6 +84,11 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The connection failed during COMMIT: the transaction may or may not
+    /// have been applied. Transient for callers, but never re-run in place
+    /// (a re-run could refuse what the first run did, e.g. as a duplicate).
+    #[error("connection lost while committing; the change may or may not be stored: {0}")]
+    CommitUnknown(sqlx::Error),
 }
 
 impl StorageError {
@@ -101,17 +106,23 @@ impl StorageError {
     /// shutting down. The same work can succeed once it passes.
     pub fn is_connection_failure(&self) -> bool {
         match self {
-            StorageError::Database(
-                sqlx::Error::Io(_)
-                | sqlx::Error::Tls(_)
-                | sqlx::Error::Protocol(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::WorkerCrashed,
-            ) => true,
-            _ => self
-                .mysql_number()
-                .is_some_and(|n| codes::CONNECTION.contains(&n)),
+            StorageError::Database(e) => StorageError::is_connection_error(e),
+            _ => false,
+        }
+    }
+
+    fn is_connection_error(e: &sqlx::Error) -> bool {
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(db) => db
+                .try_downcast_ref::<MySqlDatabaseError>()
+                .is_some_and(|m| codes::CONNECTION.contains(&m.number())),
+            _ => false,
         }
     }
 
@@ -119,7 +130,19 @@ impl StorageError {
     /// connection failures. Such an error reaches callers as
     /// `ServiceUnavailable`, which casts retry (delegate-bus `redelivery`).
     pub fn is_transient(&self) -> bool {
-        self.is_retryable() || self.is_connection_failure()
+        self.is_retryable()
+            || self.is_connection_failure()
+            || matches!(self, StorageError::CommitUnknown(_))
+    }
+
+    /// This error, as it reads when it happened during COMMIT.
+    pub(crate) fn at_commit(self) -> StorageError {
+        match self {
+            StorageError::Database(e) if StorageError::is_connection_error(&e) => {
+                StorageError::CommitUnknown(e)
+            }
+            other => other,
+        }
     }
 
     /// Maps a unique-key violation to `Duplicate(resource)`; other errors pass through.

@@ -39,7 +39,7 @@ pub mod testing;
 pub mod tlds;
 pub mod zones;
 
-pub use db::{Storage, StorageOptions, Tx};
+pub use db::{Storage, StorageOptions, Tx, commit};
 pub use error::{Resource, StorageError};
 pub use migrate::MigrationReport;
 pub use paging::PageRequest;

@@ -110,7 +110,7 @@ pub async fn apply_pool_config(
     if dry_run {
         tx.rollback().await?;
     } else {
-        tx.commit().await?;
+        crate::db::commit(tx).await?;
     }
     Ok(applied)
 }
