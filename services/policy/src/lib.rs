@@ -69,7 +69,7 @@ pub enum PolicyError {
 }
 
 /// The rules in force.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     rules: HashMap<String, Check>,
     /// Names of the registered defaults with `scope_types=['project']`.
