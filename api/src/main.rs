@@ -33,9 +33,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // The policy and the auth options are checked before anything connects.
+    let auth = auth(&args.config.load().context("reading the configuration")?)?;
     let svc = delegate_runtime::start(SERVICE_NAME, &args.config).await?;
     let central = CentralClient::new(svc.bus.clone());
-    let auth = auth(&svc.config)?;
     let app = delegate_api::app_with_auth(
         Arc::new(central),
         ApiSettings::from_config(&svc.config),

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod dns;
+pub mod keystone;
 pub mod platform;
 pub mod process;
 
