@@ -120,6 +120,9 @@ impl Keystone {
         let http = reqwest::Client::builder()
             .connect_timeout(settings.timeout)
             .timeout(settings.timeout)
+            // Keystone under gunicorn closes connections after each answer:
+            // never reuse one that may be gone. Validations are cache misses.
+            .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| format!("HTTP client for Keystone: {e}"))?;
         Ok(Keystone {
@@ -147,12 +150,12 @@ impl Keystone {
         loop {
             let service = self.service_token(renewed).await?;
             let url = format!("{}/auth/tokens", self.settings.identity_url);
-            let response = self
+            let request = self
                 .http
                 .get(&url)
                 .header("X-Auth-Token", &service)
-                .header("X-Subject-Token", token)
-                .send()
+                .header("X-Subject-Token", token);
+            let response = send_with_retry(request)
                 .await
                 .map_err(|e| unavailable("validating a token", &e))?;
             match response.status() {
@@ -227,11 +230,11 @@ impl Keystone {
                 "domain": {"name": s.user_domain_name}}}},
             "scope": {"project": {"name": s.project_name,
                 "domain": {"name": s.project_domain_name}}}}});
-        let response = self
+        let request = self
             .http
             .post(format!("{}/auth/tokens?nocatalog", s.identity_url))
-            .json(&body)
-            .send()
+            .json(&body);
+        let response = send_with_retry(request)
             .await
             .map_err(|e| unavailable("logging in as the service user", &e))?;
         if response.status() != StatusCode::CREATED {
@@ -259,9 +262,40 @@ impl Keystone {
     }
 }
 
+/// Sends, and once more if the connection failed before an answer (not on
+/// a timeout, which already used the whole bound): keystoneauth retries too.
+async fn send_with_retry(
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let retry = request.try_clone();
+    match request.send().await {
+        Err(e) if !e.is_timeout() && retry.is_some() => {
+            tracing::warn!(error = %chain(&e), "Keystone request failed; retrying once");
+            match retry {
+                Some(again) => again.send().await,
+                None => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
 fn unavailable(what: &str, e: &reqwest::Error) -> AuthFailure {
-    tracing::error!(error = %e, "Keystone unavailable while {what}");
-    AuthFailure::Unavailable(format!("{what}: {e}"))
+    let why = chain(e);
+    tracing::error!(error = %why, "Keystone unavailable while {what}");
+    AuthFailure::Unavailable(format!("{what}: {why}"))
+}
+
+/// The error with its causes ("error sending request: … : connection refused").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Time left until the token's `expires_at` (zero when past).
@@ -344,6 +378,30 @@ mod tests {
         assert_eq!(id.project_id, None);
         assert_eq!(id.roles, vec!["admin", "reader"]);
         assert!(expires_in(&t).is_some_and(|d| d > Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn expired_tokens_are_invalid_and_live_ones_are_cached_no_longer_than_configured() {
+        let config = delegate_config::Config::from_str_for_tests(
+            "[keystone_authtoken]\nauth_url = http://k/\nusername = d\npassword = p\nproject_name = s\ntoken_cache_time = 1\n",
+        )
+        .expect("config");
+        let k =
+            Keystone::new(KeystoneSettings::from_config(&config.keystone_authtoken).expect("s"))
+                .expect("client");
+        let expired = json!({"token": {"expires_at": "2001-01-01T00:00:00.000000Z", "roles": []}});
+        assert_eq!(k.remember("old", &expired), Err(AuthFailure::Invalid));
+        assert!(k.cached("old").is_none());
+        let live = json!({"token": {"expires_at": "2099-01-01T00:00:00.000000Z",
+            "project": {"id": "p1"}, "roles": [{"name": "reader"}]}});
+        let id = k.remember("new", &live).expect("valid");
+        assert_eq!(id.project_id.as_deref(), Some("p1"));
+        assert!(k.cached("new").is_some());
+        std::thread::sleep(Duration::from_millis(1100));
+        assert!(
+            k.cached("new").is_none(),
+            "token_cache_time bounds the cache"
+        );
     }
 
     #[test]

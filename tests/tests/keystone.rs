@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, ensure};
 use delegate_tests::keystone::{ADMIN_PASSWORD, Keystone, PASSWORD};
 use delegate_tests::platform::bin_dir;
-use delegate_tests::{Platform, PlatformOptions};
+use delegate_tests::{Platform, PlatformOptions, cli};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -98,7 +98,7 @@ async fn keystone_tokens_policy_and_tenant_isolation() -> Result<()> {
         "[keystone_authtoken]\nauth_url = {url}\nwww_authenticate_uri = {url}\n\
          username = designate\npassword = {PASSWORD}\nproject_name = service\n\
          user_domain_name = Default\nproject_domain_name = Default\n\
-         token_cache_time = 2\nhttp_connect_timeout = 2\n",
+         token_cache_time = 2\nhttp_connect_timeout = 5\n",
         url = keystone.url
     );
     let p = Platform::start(PlatformOptions {
@@ -354,7 +354,152 @@ async fn keystone_tokens_policy_and_tenant_isolation() -> Result<()> {
     expect("member deletes recordset", (s, &v), 202, None)?;
     let (s, v) = api.call(&member1, Method::DELETE, &zpath, None).await?;
     expect("member deletes zone", (s, &v), 202, None)?;
+
+    openstack_cli_through_the_catalog(&keystone, &admin, &p).await
+}
+
+/// The `openstack` CLI, authenticated by Keystone, finds the API through the
+/// catalog's `dns` endpoint and drives zones and recordsets.
+async fn openstack_cli_through_the_catalog(
+    keystone: &Keystone,
+    admin: &str,
+    p: &Platform,
+) -> Result<()> {
+    let svc = keystone
+        .admin_call(
+            admin,
+            Method::POST,
+            "/services",
+            Some(json!({"service": {"name": "designate", "type": "dns"}})),
+        )
+        .await?;
+    let svc_id = svc["service"]["id"].as_str().unwrap_or_default().to_owned();
+    for interface in ["public", "internal", "admin"] {
+        keystone
+            .admin_call(
+                admin,
+                Method::POST,
+                "/endpoints",
+                Some(
+                    json!({"endpoint": {"service_id": svc_id, "interface": interface,
+                    "region_id": "RegionOne", "url": format!("{}/", p.api_url)}}),
+                ),
+            )
+            .await?;
+    }
+    let dir = keystone.dir.clone();
+    let url = keystone.url.clone();
+    let cli = move |user: &str, project: &str, args: &[&str]| {
+        cli::run_openstack_keystone(&dir, &url, user, PASSWORD, project, args)
+    };
+    let name = format!(
+        "cli-{}.test.",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let created: Value = serde_json::from_str(&cli(
+        "p1-member",
+        "dns-p1",
+        &[
+            "zone",
+            "create",
+            "--email",
+            "h@cli.test",
+            &name,
+            "-f",
+            "json",
+        ],
+    )?)?;
+    let zone_id = created["id"].as_str().unwrap_or_default().to_owned();
+    ensure!(
+        created["project_id"] == keystone_project(keystone, admin, "dns-p1").await?.as_str(),
+        "CLI zone project: {created}"
+    );
+    let listed = cli(
+        "p1-reader",
+        "dns-p1",
+        &["zone", "list", "-f", "value", "-c", "name"],
+    )?;
+    ensure!(
+        listed.lines().any(|l| l == name),
+        "reader lists the CLI zone: {listed}"
+    );
+    let shown = cli(
+        "p1-reader",
+        "dns-p1",
+        &["zone", "show", &zone_id, "-f", "value", "-c", "name"],
+    )?;
+    ensure!(shown.trim() == name, "zone show: {shown}");
+    let other = cli(
+        "p2-member",
+        "dns-p2",
+        &["zone", "list", "-f", "value", "-c", "name"],
+    )?;
+    ensure!(
+        !other.contains(&name),
+        "another project's member lists it: {other}"
+    );
+    cli(
+        "p1-member",
+        "dns-p1",
+        &[
+            "recordset",
+            "create",
+            &zone_id,
+            "www",
+            "--type",
+            "A",
+            "--record",
+            "192.0.2.7",
+        ],
+    )?;
+    let rs = cli(
+        "p1-reader",
+        "dns-p1",
+        &[
+            "recordset",
+            "list",
+            &zone_id,
+            "-f",
+            "value",
+            "-c",
+            "name",
+            "-c",
+            "type",
+        ],
+    )?;
+    ensure!(
+        rs.contains(&format!("www.{name} A")),
+        "recordset list: {rs}"
+    );
+    let refused = cli(
+        "p1-reader",
+        "dns-p1",
+        &["recordset", "delete", &zone_id, &format!("www.{name}")],
+    );
+    ensure!(refused.is_err(), "a reader deleted a recordset");
+    cli(
+        "p1-member",
+        "dns-p1",
+        &["recordset", "delete", &zone_id, &format!("www.{name}")],
+    )?;
+    cli("p1-member", "dns-p1", &["zone", "delete", &zone_id])?;
+    // Marked for deletion, or already deleted by the worker.
+    let gone = p.sql(&format!(
+        "SELECT action = 'DELETE' OR deleted <> '0' FROM zones WHERE id = '{}'",
+        zone_id.replace('-', "")
+    ))?;
+    ensure!(gone.trim() == "1", "zone after CLI delete: {gone}");
     Ok(())
+}
+
+async fn keystone_project(keystone: &Keystone, admin: &str, name: &str) -> Result<String> {
+    let v = keystone
+        .admin_call(admin, Method::GET, &format!("/projects?name={name}"), None)
+        .await?;
+    Ok(v["projects"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 /// A policy file that does not parse stops the API at start-up, naming the
