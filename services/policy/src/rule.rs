@@ -176,8 +176,10 @@ impl Check {
                 match literal(kind) {
                     Some(lit) => lit == wanted,
                     None => {
-                        let path: Vec<&str> = kind.split('.').collect();
-                        find_in(&Value::Object(creds.clone()), &path, &wanted)
+                        let mut path = kind.split('.');
+                        let first = path.next().and_then(|k| creds.get(k));
+                        let rest: Vec<&str> = path.collect();
+                        first.is_some_and(|v| find_from(v, &rest, &wanted))
                     }
                 }
             }
@@ -256,18 +258,23 @@ fn literal(kind: &str) -> Option<String> {
     None
 }
 
-/// oslo.policy's `_find_in_dict`: follow `path` through `value`; lists match
-/// when any element does; the end value compares as `str()`.
-fn find_in(value: &Value, path: &[&str], wanted: &str) -> bool {
-    let Some((key, rest)) = path.split_first() else {
-        return py_str(value) == wanted;
-    };
-    let Some(next) = value.as_object().and_then(|o| o.get(*key)) else {
-        return false;
-    };
-    match next {
-        Value::Array(items) => items.iter().any(|v| find_in(v, rest, wanted)),
-        other => find_in(other, rest, wanted),
+/// oslo.policy's `_find_in_dict`, from a value already found: a list matches
+/// when any element does; then follow the rest of the path; the end value
+/// compares as `str()`.
+fn find_from(value: &Value, path: &[&str], wanted: &str) -> bool {
+    if let Value::Array(items) = value {
+        return items.iter().any(|v| find_from_item(v, path, wanted));
+    }
+    find_from_item(value, path, wanted)
+}
+
+fn find_from_item(value: &Value, path: &[&str], wanted: &str) -> bool {
+    match path.split_first() {
+        None => py_str(value) == wanted,
+        Some((key, rest)) => value
+            .as_object()
+            .and_then(|o| o.get(*key))
+            .is_some_and(|next| find_from(next, rest, wanted)),
     }
 }
 

@@ -20,12 +20,16 @@ pub struct KeystoneAuthtoken {
     pub project_domain_name: String,
     /// Sent to clients in `WWW-Authenticate: Keystone uri="…"` (legacy name `auth_uri`).
     pub www_authenticate_uri: Option<String>,
-    /// Reject service tokens without the service roles (keystonemiddleware's option).
+    /// keystonemiddleware's check of `X-Service-Token` roles. Read for
+    /// compatibility: Delegate's API does not accept service tokens from
+    /// callers, so there is nothing to check.
     pub service_token_roles_required: bool,
     /// How long a validated token is cached (keystonemiddleware's default 300 s).
     pub token_cache_time: Duration,
     /// Connect and request timeout towards Keystone.
     pub http_connect_timeout: Option<Duration>,
+    /// Read for compatibility: tokens are validated at `auth_url`, so no
+    /// catalog lookup of the identity endpoint (which this selects) is made.
     pub region_name: Option<String>,
 }
 
