@@ -142,15 +142,19 @@ async fn keystone_tokens_policy_and_tenant_isolation() -> Result<()> {
     );
     let body: Value = resp.json().await?;
     ensure!(body["error"]["code"] == 401, "401 body {body}");
-    expect(
-        "bad token",
-        (
-            api.get("gAAAAABnot-a-token", "/zones").await?.0,
-            &Value::Null,
-        ),
-        401,
-        None,
-    )?;
+    let resp = api
+        .http
+        .get(format!("{}/zones", api.base))
+        .header("X-Auth-Token", "gAAAAABnot-a-token")
+        .send()
+        .await?;
+    ensure!(
+        resp.status() == StatusCode::UNAUTHORIZED
+            && resp.headers().contains_key("www-authenticate"),
+        "bad token: {} {:?}",
+        resp.status(),
+        resp.headers()
+    );
 
     // A member creates a zone in its own project; the project comes from the token.
     let zone_name = format!(
@@ -276,6 +280,44 @@ async fn keystone_tokens_policy_and_tenant_isolation() -> Result<()> {
         "admin all-projects recordsets: {}",
         resp.status()
     );
+
+    // Flags on the existing endpoints, each checked against its rule.
+    let flagged = |token: &str, path: &str, header: &'static str, value: &str| {
+        api.http
+            .get(format!("{}{path}", api.base))
+            .header("X-Auth-Token", token)
+            .header(header, value)
+            .send()
+    };
+    let resp = flagged(&admin2, "/zones", "X-Auth-Sudo-Project-ID", &p1).await?;
+    let v: Value = resp.json().await?;
+    ensure!(
+        v["zones"]
+            .as_array()
+            .is_some_and(|z| z.len() == 1 && z[0]["id"] == zone_id.as_str()),
+        "admin with sudo to p1 sees p1's zone: {v}"
+    );
+    for (header, value) in [
+        ("X-Auth-Sudo-Project-ID", p2.as_str()),
+        ("X-Designate-Edit-Managed-Records", "true"),
+        ("X-Designate-Hard-Delete", "true"),
+    ] {
+        let resp = flagged(&member1, "/zones", header, value).await?;
+        ensure!(
+            resp.status() == StatusCode::FORBIDDEN,
+            "member with {header}: {}",
+            resp.status()
+        );
+    }
+    let resp = flagged(
+        &reader1,
+        &format!("{zpath}/recordsets"),
+        "OpenStack-DNS-Hide-Counts",
+        "true",
+    )
+    .await?;
+    let v: Value = resp.json().await?;
+    ensure!(v["metadata"] == json!({}), "hide counts: {}", v["metadata"]);
 
     // System- and domain-scoped tokens fail project rules by scope.
     let (s, v) = api.get(&system, "/zones").await?;
@@ -539,6 +581,20 @@ fn a_broken_policy_file_refuses_start_up() -> Result<()> {
             && stderr.contains("find_zones")
             && stderr.contains("position 16"),
         "message: {stderr}"
+    );
+    // Central reads the same policy and refuses as well, before connecting.
+    let out = Command::new(bin_dir()?.join("delegate-central"))
+        .arg("--config-file")
+        .arg(&conf)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        !out.status.success(),
+        "central started with a broken policy"
+    );
+    ensure!(
+        stderr.contains("find_zones") && stderr.contains("position 16"),
+        "central's message: {stderr}"
     );
     Ok(())
 }
