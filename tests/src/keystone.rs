@@ -41,14 +41,24 @@ pub fn venv() -> Result<PathBuf> {
 }
 
 impl Keystone {
-    /// Sets up and starts a Keystone; returns once it answers.
+    /// Sets up and starts a Keystone on a free port; returns once it answers.
     pub fn start() -> Result<Keystone> {
+        Keystone::start_on(free_port()?)
+    }
+
+    /// The identity URL a Keystone on `port` has (to configure the API
+    /// while Keystone is still being set up).
+    pub fn url_of(port: u16) -> String {
+        format!("http://127.0.0.1:{port}/v3")
+    }
+
+    /// [`Keystone::start`] on a given port.
+    pub fn start_on(port: u16) -> Result<Keystone> {
         let venv = venv()?;
-        let port = free_port()?;
         let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
         let dir = bin_dir()?.join("keystone").join(&id);
         std::fs::create_dir_all(&dir)?;
-        let url = format!("http://127.0.0.1:{port}/v3");
+        let url = Keystone::url_of(port);
         let conf = dir.join("keystone.conf");
         std::fs::write(
             &conf,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, ensure};
 use delegate_tests::keystone::{ADMIN_PASSWORD, Keystone, PASSWORD};
 use delegate_tests::platform::bin_dir;
+use delegate_tests::process::free_port;
 use delegate_tests::{Platform, PlatformOptions, cli};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -71,7 +72,27 @@ fn expect(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keystone_tokens_policy_and_tenant_isolation() -> Result<()> {
-    let mut keystone = Keystone::start()?;
+    // Keystone and the platform start side by side: the API only needs
+    // Keystone's URL until the first request.
+    let port = free_port()?;
+    let url = Keystone::url_of(port);
+    let config = format!(
+        "[keystone_authtoken]\nauth_url = {url}\nwww_authenticate_uri = {url}\n\
+         username = designate\npassword = {PASSWORD}\nproject_name = service\n\
+         user_domain_name = Default\nproject_domain_name = Default\n\
+         token_cache_time = 2\nhttp_connect_timeout = 5\n"
+    );
+    let platform = std::thread::spawn(move || {
+        Platform::start(PlatformOptions {
+            extra_config: config,
+            auth_strategy: Some("keystone".into()),
+        })
+    });
+    let keystone = Keystone::start_on(port);
+    let p = platform
+        .join()
+        .map_err(|_| anyhow::anyhow!("platform start-up panicked"))??;
+    let mut keystone = keystone?;
     let admin = keystone
         .project_token("admin", ADMIN_PASSWORD, "admin")
         .await?;
@@ -94,17 +115,6 @@ async fn keystone_tokens_policy_and_tenant_isolation() -> Result<()> {
         .create_user(&admin, "p2-admin", &p2, "admin")
         .await?;
 
-    let config = format!(
-        "[keystone_authtoken]\nauth_url = {url}\nwww_authenticate_uri = {url}\n\
-         username = designate\npassword = {PASSWORD}\nproject_name = service\n\
-         user_domain_name = Default\nproject_domain_name = Default\n\
-         token_cache_time = 2\nhttp_connect_timeout = 5\n",
-        url = keystone.url
-    );
-    let p = Platform::start(PlatformOptions {
-        extra_config: config,
-        auth_strategy: Some("keystone".into()),
-    })?;
     let api = Api {
         http: reqwest::Client::new(),
         base: format!("{}/v2", p.api_url),
