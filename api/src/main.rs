@@ -50,13 +50,7 @@ async fn main() -> anyhow::Result<()> {
 /// The auth strategy and the policy; a policy file that does not parse, or
 /// keystone without its `[keystone_authtoken]` options, stops the start-up.
 fn auth(config: &Config) -> anyhow::Result<Auth> {
-    let p = &config.oslo_policy;
-    let policy = Policy::from_config(
-        &p.policy_file,
-        p.policy_file_set,
-        &p.policy_default_rule,
-        &p.search_dirs,
-    )?;
+    let policy = Policy::from_oslo(&config.oslo_policy)?;
     let keystone = match config.api.auth_strategy {
         AuthStrategy::Noauth => None,
         AuthStrategy::Keystone => {

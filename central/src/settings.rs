@@ -26,13 +26,7 @@ pub struct Settings {
 
 /// `[oslo_policy]`: Designate's defaults with the operator's `policy_file`.
 pub fn load_policy(config: &Config) -> Result<Policy, delegate_policy::PolicyError> {
-    let p = &config.oslo_policy;
-    Policy::from_config(
-        &p.policy_file,
-        p.policy_file_set,
-        &p.policy_default_rule,
-        &p.search_dirs,
-    )
+    Policy::from_oslo(&config.oslo_policy)
 }
 
 /// `[DEFAULT] default_soa_*`.

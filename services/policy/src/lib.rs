@@ -103,6 +103,22 @@ impl Policy {
         }
     }
 
+    /// `[oslo_policy]` as the services read it (the API and central).
+    pub fn from_oslo(c: &delegate_config::OsloPolicy) -> Result<Policy, PolicyError> {
+        if !c.enforce_new_defaults {
+            tracing::warn!(
+                "[oslo_policy] enforce_new_defaults = false is not supported: \
+                 Designate 23's new defaults apply"
+            );
+        }
+        Policy::from_config(
+            &c.policy_file,
+            c.policy_file_set,
+            &c.policy_default_rule,
+            &c.search_dirs,
+        )
+    }
+
     /// `[oslo_policy]`: the defaults overridden by `policy_file` when it
     /// exists. A relative path is looked up beside each configuration file
     /// (oslo.config's search), in `config_dirs` order; the default name

@@ -79,14 +79,16 @@ pub struct OsloPolicy {
     pub search_dirs: Vec<PathBuf>,
     /// `policy_default_rule`: the rule of names the policy does not define.
     pub policy_default_rule: String,
+    /// Only the new defaults are evaluated (Designate 23's default, `true`);
+    /// `false` is reported at start-up and otherwise ignored. oslo.policy no
+    /// longer has `enforce_scope`: token scope is always enforced.
     pub enforce_new_defaults: bool,
-    pub enforce_scope: bool,
 }
 
 impl OsloPolicy {
     pub(crate) fn read(raw: &RawConfig) -> Result<Self, ConfigError> {
         let s = raw.section("oslo_policy");
-        s.accept_unused(&["policy_dirs"]);
+        s.accept_unused(&["policy_dirs", "enforce_scope"]);
         let set = s.value("policy_file")?;
         let mut search_dirs = Vec::new();
         if let Some(Origin::File { path, .. }) = set.as_ref().map(|v| &v.origin)
@@ -102,7 +104,6 @@ impl OsloPolicy {
             search_dirs,
             policy_default_rule: s.string("policy_default_rule", "default")?,
             enforce_new_defaults: s.bool("enforce_new_defaults", true)?,
-            enforce_scope: s.bool("enforce_scope", true)?,
         })
     }
 }
