@@ -17,8 +17,6 @@ const SERVICES: &[&str] = &["central", "worker", "mdns", "producer", "sink", "ap
 pub struct PlatformOptions {
     /// Extra lines appended to the generated delegate.conf.
     pub extra_config: String,
-    /// `[service:api] auth_strategy`; `noauth` when unset.
-    pub auth_strategy: Option<String>,
 }
 
 /// A running platform. Dropping it stops every process it started and removes
@@ -133,14 +131,13 @@ impl Platform {
             "[DEFAULT]\nhost = e2e-{id}\ntransport_url = rabbit://guest:guest@127.0.0.1:5672/{vhost}\n\
              control_exchange = delegate_e2e_{id}\nrpc_response_timeout = 20\n\n\
              [storage:sqlalchemy]\nconnection = mysql://root@127.0.0.1:3306/{db}\n\n\
-             [service:api]\nlisten = 127.0.0.1:{api}\nauth_strategy = {auth}\n\n\
+             [service:api]\nlisten = 127.0.0.1:{api}\nauth_strategy = noauth\n\n\
              [service:mdns]\nlisten = 127.0.0.1:{mdns}\n\n\
              [heartbeat_emitter]\nheartbeat_interval = 2\n\n{extra}\n",
             id = self.id,
             vhost = self.vhost,
             db = self.database,
             api = self.api_port,
-            auth = opts.auth_strategy.as_deref().unwrap_or("noauth"),
             mdns = self.mdns_port,
             extra = opts.extra_config,
         );

@@ -70,24 +70,32 @@ fn expect(
     Ok(())
 }
 
+/// The default platform with `extra` appended to its configuration, set
+/// field by field so that it stays right whatever options the harness grows.
+#[allow(clippy::field_reassign_with_default)]
+fn options_with(extra: String) -> PlatformOptions {
+    let mut options = PlatformOptions::default();
+    options.extra_config = extra;
+    options
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn keystone_tokens_policy_and_tenant_isolation() -> Result<()> {
     // Keystone and the platform start side by side: the API only needs
     // Keystone's URL until the first request.
     let port = free_port()?;
     let url = Keystone::url_of(port);
+    // The last value of an option wins: this replaces the harness's noauth.
+    // A generous timeout: a loaded CI machine must not turn slow answers
+    // into 503s; a stopped Keystone refuses connections at once anyway.
     let config = format!(
-        "[keystone_authtoken]\nauth_url = {url}\nwww_authenticate_uri = {url}\n\
+        "[service:api]\nauth_strategy = keystone\n\
+         [keystone_authtoken]\nauth_url = {url}\nwww_authenticate_uri = {url}\n\
          username = designate\npassword = {PASSWORD}\nproject_name = service\n\
          user_domain_name = Default\nproject_domain_name = Default\n\
-         token_cache_time = 2\nhttp_connect_timeout = 5\n"
+         token_cache_time = 2\nhttp_connect_timeout = 30\n"
     );
-    let platform = std::thread::spawn(move || {
-        Platform::start(PlatformOptions {
-            extra_config: config,
-            auth_strategy: Some("keystone".into()),
-        })
-    });
+    let platform = std::thread::spawn(move || Platform::start(options_with(config)));
     let keystone = Keystone::start_on(port);
     let p = platform
         .join()

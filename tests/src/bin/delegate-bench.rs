@@ -22,7 +22,6 @@ const LATENCY_ZONES: usize = 50;
 async fn main() -> Result<()> {
     let platform = Platform::start(PlatformOptions {
         extra_config: "[DEFAULT]\nquota_zones = 1000000\n".into(),
-        ..PlatformOptions::default()
     })?;
     let http = reqwest::Client::new();
     println!(
