@@ -4,7 +4,9 @@
 #   MariaDB (127.0.0.1:3306, root without password over TCP),
 #   RabbitMQ (127.0.0.1:5672, guest/guest),
 #   BIND 9 and its tools (named, rndc, named-checkzone), dig,
-#   python3-venv (for the `openstack` CLI the tests install from PyPI).
+#   python3-venv (for the `openstack` CLI the tests install from PyPI),
+#   and a Keystone for the tests (deploy/keystone/install-keystone.sh, PyPI)
+#   in target/keystone-venv, where the test harness looks for it.
 # Idempotent: on a machine where all of it already runs it changes nothing.
 set -euo pipefail
 
@@ -58,4 +60,11 @@ if ! (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null; then
     for _ in $(seq 1 150); do (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 0.2; done
 fi
 (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null || { log "RabbitMQ is not listening on 5672"; exit 1; }
-log "MariaDB, RabbitMQ, BIND 9 tools and dig are ready"
+# Keystone for the tests: the harness (tests/src/keystone.rs) uses
+# <target>/keystone-venv and would install it itself; doing it here keeps the
+# first test run's time predictable. Skip with DELEGATE_SKIP_KEYSTONE=1.
+if [ -z "${DELEGATE_SKIP_KEYSTONE:-}" ]; then
+    here="$(cd "$(dirname "$0")" && pwd)"
+    bash "$here/keystone/install-keystone.sh" "${CARGO_TARGET_DIR:-$here/../target}/keystone-venv"
+fi
+log "MariaDB, RabbitMQ, BIND 9 tools, dig and the test Keystone are ready"

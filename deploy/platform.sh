@@ -57,7 +57,7 @@ start_service() { # name instance
 }
 
 up() {
-    bash "$root/deploy/install-deps.sh"
+    DELEGATE_SKIP_KEYSTONE=1 bash "$root/deploy/install-deps.sh"  # the test Keystone is for scripts/test.sh
     for p in $api_port $mdns_port $bind_port $rndc_port; do
         port_free "$p" || { log "port $p is in use (is the platform already up? try: $0 down)"; exit 1; }
     done

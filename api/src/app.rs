@@ -14,13 +14,15 @@ use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer};
 
 use crate::central::Central;
+use crate::context::Auth;
 use crate::settings::{ApiSettings, MAX_REQUEST_BODY_SIZE};
 use crate::{accept, health, request_id, v2, versions};
 
-/// Shared by every handler: central and the settings.
+/// Shared by every handler: central, the settings and the auth strategy.
 pub struct App<C> {
     pub central: Arc<C>,
     pub settings: Arc<ApiSettings>,
+    pub auth: Arc<Auth>,
 }
 
 impl<C> Clone for App<C> {
@@ -28,7 +30,14 @@ impl<C> Clone for App<C> {
         App {
             central: self.central.clone(),
             settings: self.settings.clone(),
+            auth: self.auth.clone(),
         }
+    }
+}
+
+impl<C> FromRef<App<C>> for Arc<Auth> {
+    fn from_ref(app: &App<C>) -> Self {
+        app.auth.clone()
     }
 }
 
@@ -41,11 +50,17 @@ impl<C> FromRef<App<C>> for Arc<ApiSettings> {
 /// The service to serve: the router behind the `/v2` URI normaliser.
 pub type AppService = MapRequest<Router, fn(Request) -> Request>;
 
-/// Builds the application around `central`.
+/// Builds the application around `central`, with `noauth` and the default policy.
 pub fn app<C: Central>(central: Arc<C>, settings: ApiSettings) -> AppService {
+    app_with_auth(central, settings, Auth::noauth())
+}
+
+/// Builds the application around `central` with the given strategy and policy.
+pub fn app_with_auth<C: Central>(central: Arc<C>, settings: ApiSettings, auth: Auth) -> AppService {
     let state = App {
         central,
         settings: Arc::new(settings),
+        auth: Arc::new(auth),
     };
     let v2 = v2::routes::<C>()
         .layer(from_fn(accept::require_json))

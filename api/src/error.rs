@@ -92,11 +92,6 @@ impl ApiError {
     }
 
     #[cfg(test)]
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    #[cfg(test)]
     pub fn body(&self) -> &ErrorBody {
         &self.body
     }

@@ -1,8 +1,8 @@
 //! delegate-api: the OpenStack Designate v2 REST API (spec/api-v2.md).
 //!
-//! It authenticates a request (`noauth` for now; `keystone` answers a clear
-//! configuration error until it is implemented), validates the body by
-//! Designate's rules, asks central over the bus and renders Designate's
+//! It authenticates a request (`keystone` tokens or `noauth` headers, see
+//! `context` and `keystone`), checks the policy of the context flags (the
+//! resource rules are central's), validates the body by Designate's rules, asks central over the bus and renders Designate's
 //! JSON byte for byte. It never touches the database.
 //!
 //! Layout: [`app`] builds the router; `v2/` holds the thin handlers;
@@ -20,6 +20,7 @@ mod error;
 mod health;
 mod input;
 mod json_error;
+mod keystone;
 mod links;
 mod paging;
 mod path;
@@ -31,6 +32,8 @@ mod settings;
 mod v2;
 mod versions;
 
-pub use app::{AppService, app};
+pub use app::{AppService, app, app_with_auth};
 pub use central::Central;
+pub use context::Auth;
+pub use keystone::{Keystone, KeystoneSettings};
 pub use settings::{ApiSettings, AuthStrategy};

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use axum::ServiceExt as _;
 use clap::Parser;
-use delegate_api::{ApiSettings, AppService};
-use delegate_config::{ConfigArgs, HostPort};
+use delegate_api::{ApiSettings, AppService, Auth, AuthStrategy, Keystone, KeystoneSettings};
+use delegate_config::{Config, ConfigArgs, HostPort};
+use delegate_policy::Policy;
 use delegate_rpc::CentralClient;
 use delegate_runtime::shutdown_signal;
 use tokio::net::TcpListener;
@@ -32,12 +33,33 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // The policy and the auth options are checked before anything connects.
+    let auth = auth(&args.config.load().context("reading the configuration")?)?;
     let svc = delegate_runtime::start(SERVICE_NAME, &args.config).await?;
     let central = CentralClient::new(svc.bus.clone());
-    let app = delegate_api::app(Arc::new(central), ApiSettings::from_config(&svc.config));
+    let app = delegate_api::app_with_auth(
+        Arc::new(central),
+        ApiSettings::from_config(&svc.config),
+        auth,
+    );
     let served = serve(&svc.config.api.listen, app).await;
     svc.stop().await;
     served
+}
+
+/// The auth strategy and the policy; a policy file that does not parse, or
+/// keystone without its `[keystone_authtoken]` options, stops the start-up.
+fn auth(config: &Config) -> anyhow::Result<Auth> {
+    let policy = Policy::from_oslo(&config.oslo_policy)?;
+    let keystone = match config.api.auth_strategy {
+        AuthStrategy::Noauth => None,
+        AuthStrategy::Keystone => {
+            let settings = KeystoneSettings::from_config(&config.keystone_authtoken)
+                .map_err(anyhow::Error::msg)?;
+            Some(Keystone::new(settings).map_err(anyhow::Error::msg)?)
+        }
+    };
+    Ok(Auth { policy, keystone })
 }
 
 /// Serves `app` on every listen address until the shutdown signal.

@@ -5,7 +5,9 @@ mod common;
 use axum::body::Body;
 use axum::http::StatusCode;
 use common::*;
-use delegate_api::{ApiSettings, AuthStrategy};
+use std::sync::Arc;
+
+use delegate_api::{ApiSettings, Auth, Keystone, KeystoneSettings, app_with_auth};
 use serde_json::json;
 
 const ZONE_KEYS: &[&str] = &[
@@ -217,21 +219,44 @@ async fn flag_headers_need_admin() {
     }
 }
 
+/// Keystone on a closed port: no token is a 401 without asking Keystone; a
+/// token that cannot be validated is a bounded 503, never a hang.
 #[tokio::test]
-async fn keystone_strategy_is_a_clear_configuration_error() {
-    let settings = ApiSettings {
-        auth_strategy: AuthStrategy::Keystone,
-        ..ApiSettings::default()
+async fn keystone_strategy_without_keystone() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let config = delegate_config::Config::from_str_for_tests(&format!(
+        "[keystone_authtoken]\nauth_url = http://127.0.0.1:{port}/v3\nusername = designate\n\
+         password = secret\nproject_name = service\nwww_authenticate_uri = http://keystone.test/\n\
+         http_connect_timeout = 2\n"
+    ))
+    .expect("config");
+    let keystone =
+        Keystone::new(KeystoneSettings::from_config(&config.keystone_authtoken).expect("settings"))
+            .expect("client");
+    let auth = Auth {
+        policy: delegate_policy::Policy::defaults(),
+        keystone: Some(keystone),
     };
-    let (app, _) = test_app_with(settings);
+    let central = FakeCentral::default();
+    let app = app_with_auth(Arc::new(central), ApiSettings::default(), auth);
     let reply = get(&app, "/v2/zones").await;
-    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(reply.json()["type"], "configuration_error");
-    assert!(
-        reply.json()["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("noauth"))
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Keystone uri="http://keystone.test/""#)
     );
+    assert_eq!(reply.json()["error"]["code"], 401);
+    assert!(reply.header("x-openstack-request-id").is_some());
+    let started = std::time::Instant::now();
+    let req = axum::http::Request::get("/v2/zones")
+        .header("x-auth-token", "gAAAAAB-not-checked")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let reply = send(&app, req).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::notify::BusNotifier;
 use crate::service::Central;
-use crate::settings::Settings;
+use crate::settings::{Settings, load_policy};
 
 const SERVICE: &str = "central";
 
@@ -32,15 +32,15 @@ pub struct Cli {
 pub async fn run(cli: Cli) -> Result<()> {
     telemetry::init("delegate-central");
     let config = cli.config.load().context("reading the configuration")?;
+    let settings = Settings {
+        policy: Arc::new(load_policy(&config).context("loading the policy")?),
+        ..Settings::from_config(&config)
+    };
     let storage = connect_storage(&config).await?;
     let bus = connect_bus(&config).await?;
 
     let notifier = BusNotifier(WorkerClient::new(bus.clone()));
-    let central = Arc::new(Central::new(
-        storage.clone(),
-        Settings::from_config(&config),
-        notifier,
-    ));
+    let central = Arc::new(Central::new(storage.clone(), settings, notifier));
     let heartbeat = start_heartbeat(&bus, &config, SERVICE);
     tracing::info!(topic = %config.central.topic, "serving");
     bus.serve(

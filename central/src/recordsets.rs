@@ -3,7 +3,7 @@
 //! in the same transaction, and is cast to the workers after commit.
 
 use delegate_model::{
-    Action, Context, Error, ErrorKind, Record, RecordSet, Status, Zone, ZoneType, ids, time,
+    Action, Context, Error, ErrorKind, Record, RecordSet, Status, Zone, ids, time,
 };
 use delegate_rpc::Paging;
 use delegate_storage::retry::on_deadlock;
@@ -44,12 +44,10 @@ impl<N: WorkerNotifier> Central<N> {
         input: &RecordSet,
     ) -> Result<(RecordSet, Option<Zone>), OpError> {
         let mut tx = self.storage.begin().await?;
-        let mut zone = self.writable_zone(&mut tx, ctx, zone_id).await?;
+        let (mut zone, shared) = self.writable_zone(&mut tx, ctx, zone_id).await?;
         // Projects a zone is shared with add recordsets to PRIMARY zones only.
-        if zone.zone_type != ZoneType::Primary && !access::is_owner(ctx, &zone) && !ctx.all_tenants
-        {
-            return refuse(Error::bare(ErrorKind::Forbidden));
-        }
+        let target = access::recordset_target(&zone, shared, input);
+        access::enforce(&self.settings.policy, "create_recordset", ctx, &target)?;
         let owner = zone.tenant_id.clone().unwrap_or_default();
         let count = recordsets::count_in_zone(&mut tx, zone_id).await?;
         quota::enforce(
@@ -87,19 +85,20 @@ impl<N: WorkerNotifier> Central<N> {
 
     /// Loads and locks a zone that a recordset change may touch: visible to
     /// the caller, not a catalog zone, not being deleted (spec §3.2 step 1).
+    /// Also tells whether it is visible through a share (policy `zone_shared`).
     async fn writable_zone(
         &self,
         conn: &mut MySqlConnection,
         ctx: &Context,
         zone_id: Uuid,
-    ) -> Result<Zone, OpError> {
+    ) -> Result<(Zone, bool), OpError> {
         let zone = zones::lock(conn, zone_id).await?;
         access::forbid_catalog(zone.zone_type)?;
-        access::require_visible(conn, ctx, &zone).await?;
+        let shared = access::visible_shared(conn, ctx, &zone).await?;
         if zone.action == Action::Delete {
             return refuse(Error::bad_request("Can not update a deleting zone"));
         }
-        Ok(zone)
+        Ok((zone, shared))
     }
 
     /// Steps 3–9 of spec/domain-rules.md §3.2; the database refuses duplicates (11).
@@ -168,7 +167,9 @@ impl<N: WorkerNotifier> Central<N> {
                 return Err(StorageError::NotFound(delegate_storage::Resource::RecordSet).into());
             }
             let zone = zones::get(&mut conn, rs.zone_id.unwrap_or_default()).await?;
-            access::require_visible(&mut conn, ctx, &zone).await?;
+            let shared = access::visible_shared(&mut conn, ctx, &zone).await?;
+            let target = access::recordset_target(&zone, shared, &rs);
+            access::enforce(&self.settings.policy, "get_recordset", ctx, &target)?;
             Ok::<_, OpError>(rs)
         };
         Ok(read.await?)
@@ -197,6 +198,8 @@ impl<N: WorkerNotifier> Central<N> {
                 }
                 None => Scope::of(ctx),
             };
+            let target = access::project_target(ctx.project_id.as_deref());
+            access::enforce(&self.settings.policy, "find_recordsets", ctx, &target)?;
             let found = recordsets::find(&mut conn, &scope, &criterion, &page).await?;
             let total = match ctx.hide_counts {
                 true => 0,
@@ -229,15 +232,14 @@ impl<N: WorkerNotifier> Central<N> {
         recordset_id: Uuid,
     ) -> Result<(RecordSet, Zone), OpError> {
         let mut tx = self.storage.begin().await?;
-        let mut zone = self.writable_zone(&mut tx, ctx, zone_id).await?;
+        let (mut zone, shared) = self.writable_zone(&mut tx, ctx, zone_id).await?;
         let mut rs = recordsets::get(&mut tx, recordset_id).await?;
         if rs.zone_id != Some(zone_id) {
             return Err(StorageError::NotFound(delegate_storage::Resource::RecordSet).into());
         }
         // A project the zone is shared with may delete only what it created.
-        if !access::is_owner(ctx, &zone) && !ctx.all_tenants && rs.tenant_id != ctx.project_id {
-            return refuse(Error::bare(ErrorKind::Forbidden));
-        }
+        let target = access::recordset_target(&zone, shared, &rs);
+        access::enforce(&self.settings.policy, "delete_recordset", ctx, &target)?;
         if rs.rr_type == "SOA" {
             return refuse(Error::bad_request(
                 "Deleting a SOA recordset is not allowed",

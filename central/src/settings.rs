@@ -1,7 +1,10 @@
 //! The configuration values central's rules use, read once from
 //! delegate-config (spec/config.md §1, §3).
 
+use std::sync::Arc;
+
 use delegate_config::{Config, QuotaDriver};
+use delegate_policy::Policy;
 use uuid::Uuid;
 
 /// Central's settings.
@@ -17,6 +20,13 @@ pub struct Settings {
     pub max_zone_name_len: usize,
     pub max_recordset_name_len: usize,
     pub quotas: QuotaDefaults,
+    /// The policy rules (`[oslo_policy]`), loaded at start-up ([`load_policy`]).
+    pub policy: Arc<Policy>,
+}
+
+/// `[oslo_policy]`: Designate's defaults with the operator's `policy_file`.
+pub fn load_policy(config: &Config) -> Result<Policy, delegate_policy::PolicyError> {
+    Policy::from_oslo(&config.oslo_policy)
 }
 
 /// `[DEFAULT] default_soa_*`.
@@ -63,11 +73,13 @@ impl Default for Settings {
                 zone_records: 500,
                 recordset_records: 20,
             },
+            policy: Arc::new(Policy::defaults()),
         }
     }
 }
 
 impl Settings {
+    /// Every value but the policy, which [`load_policy`] reads (it can fail).
     pub fn from_config(config: &Config) -> Settings {
         let d = &config.default;
         let c = &config.central;
@@ -94,6 +106,7 @@ impl Settings {
                 zone_records: i64::from(d.quota_zone_records),
                 recordset_records: i64::from(d.quota_recordset_records),
             },
+            policy: Arc::new(Policy::defaults()),
         }
     }
 }

@@ -24,17 +24,17 @@ impl<N: WorkerNotifier> Central<N> {
     /// Creates a zone in the default pool with its managed SOA and NS
     /// recordsets, CREATE/PENDING, then casts `create_zone` to the workers.
     pub(crate) async fn create_zone_op(&self, ctx: &Context, input: Zone) -> Result<Zone, Error> {
+        let owner = input.tenant_id.clone().or_else(|| ctx.project_id.clone());
+        let mut target = access::project_target(owner.as_deref());
+        target.insert("zone_name".into(), input.name.clone().into());
+        access::enforce(&self.settings.policy, "create_zone", ctx, &target)?;
         access::forbid_catalog(input.zone_type)?;
-        let owner = input
-            .tenant_id
-            .clone()
-            .or_else(|| ctx.project_id.clone())
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::MissingProjectId,
-                    "A project ID must be specified when not using a project scoped token.",
-                )
-            })?;
+        let owner = owner.ok_or_else(|| {
+            Error::new(
+                ErrorKind::MissingProjectId,
+                "A project ID must be specified when not using a project scoped token.",
+            )
+        })?;
         let (zone, casts) = on_deadlock(|| self.create_zone_once(ctx, &input, &owner)).await?;
         self.push(ctx, casts).await;
         Ok(zone)
@@ -81,10 +81,16 @@ impl<N: WorkerNotifier> Central<N> {
         Ok((zone, casts))
     }
 
-    /// `ttl < min_ttl` → 400 `InvalidTTL`, unless the caller is an admin
-    /// (policy `use_low_ttl`).
+    /// `ttl < min_ttl` → 400 `InvalidTTL`, unless policy `use_low_ttl` allows
+    /// the caller (admins by default).
     pub(crate) fn check_ttl(&self, ctx: &Context, ttl: i64) -> Result<(), Error> {
-        if ttl < self.settings.min_ttl && !access::is_admin(ctx) {
+        if ttl < self.settings.min_ttl
+            && self
+                .settings
+                .policy
+                .enforce_own("use_low_ttl", ctx)
+                .is_err()
+        {
             return Err(Error::new(
                 ErrorKind::InvalidTtl,
                 format!("TTL is below the minimum: {}", self.settings.min_ttl),
@@ -148,7 +154,9 @@ impl<N: WorkerNotifier> Central<N> {
         let read = async {
             let mut conn = self.storage.acquire().await?;
             let zone = zones::get(&mut conn, zone_id).await?;
-            access::require_visible(&mut conn, ctx, &zone).await?;
+            let shared = access::visible_shared(&mut conn, ctx, &zone).await?;
+            let target = access::zone_target(&zone, shared);
+            access::enforce(&self.settings.policy, "get_zone", ctx, &target)?;
             Ok::<_, OpError>(zone)
         };
         Ok(read.await?)
@@ -161,6 +169,8 @@ impl<N: WorkerNotifier> Central<N> {
         ctx: &Context,
         paging: Paging,
     ) -> Result<(Vec<Zone>, u64), Error> {
+        let target = access::project_target(ctx.project_id.as_deref());
+        access::enforce(&self.settings.policy, "find_zones", ctx, &target)?;
         let (mut criterion, page) = listing(paging);
         if !ctx.roles.iter().any(|r| r == "admin") {
             criterion.insert("type".into(), "!CATALOG".into());
@@ -188,6 +198,8 @@ impl<N: WorkerNotifier> Central<N> {
             if zone.tenant_id.is_some() {
                 access::require_visible(&mut conn, ctx, &zone).await?;
             }
+            let target = access::zone_target(&zone, false);
+            access::enforce(&self.settings.policy, "get_zone_ns_records", ctx, &target)?;
             let pool_id = zone.pool_id.ok_or(StorageError::NotFound(Resource::Pool))?;
             Ok::<_, OpError>(pools::get_pool(&mut conn, pool_id).await?.ns_records)
         };
@@ -219,9 +231,13 @@ impl<N: WorkerNotifier> Central<N> {
             access::require_visible(&mut tx, ctx, &zone).await?;
         }
         access::forbid_catalog(zone.zone_type)?;
-        if !access::is_owner(ctx, &zone) && !ctx.all_tenants && !access::is_admin(ctx) {
-            return refuse(Error::bare(ErrorKind::Forbidden));
-        }
+        let rule = if ctx.abandon {
+            "abandon_zone"
+        } else {
+            "delete_zone"
+        };
+        let target = access::zone_target(&zone, false);
+        access::enforce(&self.settings.policy, rule, ctx, &target)?;
         if zone.shared && !ctx.delete_shares {
             return refuse(Error::new(
                 ErrorKind::ZoneShared,

@@ -83,8 +83,23 @@ async fn create_zone_refusals_follow_designate() -> TestResult {
     env.create_zone("p2", "other.test.").await?;
     env.create_zone("p2", "deep.parent.test.").await?;
 
-    let no_project = env.central.create_zone(
+    // An admin without a project passes the policy and then lacks an owner;
+    // a caller without roles is refused by policy first, as in Designate.
+    let anonymous = env.central.create_zone(
         Context::default(),
+        Zone {
+            name: "x.test.".into(),
+            ..Zone::default()
+        },
+    );
+    let e = anonymous.await.err();
+    assert_eq!(e.map(|e| e.kind), Some(ErrorKind::Forbidden));
+    let admin_without_project = Context {
+        project_id: None,
+        ..admin("p1")
+    };
+    let no_project = env.central.create_zone(
+        admin_without_project,
         Zone {
             name: "x.test.".into(),
             ..Zone::default()

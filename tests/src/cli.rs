@@ -38,3 +38,33 @@ pub fn run_openstack(api_url: &str, args: &[&str]) -> Result<String> {
         .args(args)
         .env_remove("OS_CLOUD"))
 }
+
+/// Runs `openstack` as a Keystone user: a clouds.yaml (cloud `delegate`) in
+/// `dir` with password auth against `keystone_url`, the API found through
+/// the catalog's `dns` endpoint; returns stdout.
+pub fn run_openstack_keystone(
+    dir: &std::path::Path,
+    keystone_url: &str,
+    user: &str,
+    password: &str,
+    project: &str,
+    args: &[&str],
+) -> Result<String> {
+    let exe = openstack()?;
+    let clouds = dir.join(format!("clouds-{user}-{project}.yaml"));
+    std::fs::write(
+        &clouds,
+        format!(
+            "clouds:\n  delegate:\n    auth:\n      auth_url: {keystone_url}\n      \
+             username: {user}\n      password: {password}\n      project_name: {project}\n      \
+             user_domain_name: Default\n      project_domain_name: Default\n    \
+             region_name: RegionOne\n    interface: public\n    identity_api_version: 3\n"
+        ),
+    )?;
+    run(Command::new(exe)
+        .args(["--os-cloud", "delegate"])
+        .args(args)
+        .env("OS_CLIENT_CONFIG_FILE", &clouds)
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_AUTH_URL"))
+}

@@ -131,10 +131,11 @@ async fn add_ns(
     .map(|_| ())
 }
 
+/// A member as Keystone makes one: `member` implies `reader`.
 pub fn member(project: &str) -> Context {
     Context {
         project_id: Some(project.into()),
-        roles: vec!["member".into()],
+        roles: vec!["member".into(), "reader".into()],
         ..Context::default()
     }
 }

@@ -107,6 +107,8 @@ pub struct Config {
     pub sink: Sink,
     pub coordination: Coordination,
     pub heartbeat_emitter: HeartbeatEmitter,
+    pub keystone_authtoken: KeystoneAuthtoken,
+    pub oslo_policy: OsloPolicy,
     pub raw: RawConfig,
 }
 
@@ -131,6 +133,8 @@ impl Config {
             sink: Sink::read(&raw)?,
             coordination: Coordination::read(&raw)?,
             heartbeat_emitter: HeartbeatEmitter::read(&raw)?,
+            keystone_authtoken: KeystoneAuthtoken::read(&raw)?,
+            oslo_policy: OsloPolicy::read(&raw)?,
             raw,
         })
     }

@@ -35,6 +35,16 @@ pub struct Context {
     pub delete_shares: bool,
     pub tsigkey_id: Option<String>,
     pub client_addr: Option<String>,
+    /// `all` for a system-scoped Keystone token (oslo.context's `system_scope`).
+    pub system_scope: Option<String>,
+    /// The token's service catalog (Keystone strategy), as Keystone gives it.
+    #[serde(deserialize_with = "null_as_empty")]
+    pub service_catalog: Vec<Value>,
+}
+
+/// Python peers send `null` for an absent catalog.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+    Ok(Option::<Vec<Value>>::deserialize(d)?.unwrap_or_default())
 }
 
 impl Context {
@@ -63,10 +73,8 @@ impl Context {
         };
         map.insert("project".into(), self.project_id.clone().into());
         map.insert("user_identity".into(), self.user_identity().into());
-        map.insert("system_scope".into(), Value::Null);
         map.insert("resource_uuid".into(), Value::Null);
         map.insert("is_admin_project".into(), true.into());
-        map.insert("service_catalog".into(), Value::Array(vec![]));
         map
     }
 
@@ -113,6 +121,8 @@ mod tests {
             roles: vec!["member".into(), "reader".into()],
             all_tenants: true,
             request_id: Some("req-1".into()),
+            system_scope: Some("all".into()),
+            service_catalog: vec![serde_json::json!({"type": "dns"})],
             ..Context::default()
         };
         let map = ctx.to_map();
@@ -126,6 +136,7 @@ mod tests {
         let mut map = Map::new();
         map.insert("project".into(), "p2".into());
         map.insert("trace_info".into(), Value::Null);
+        map.insert("service_catalog".into(), Value::Null);
         let ctx = Context::from_map(&map).expect("decode");
         assert_eq!(ctx.project_id.as_deref(), Some("p2"));
     }

@@ -55,6 +55,7 @@ error_kinds! {
     Forbidden => ("Forbidden", 403, "forbidden"),
     IllegalChildZone => ("IllegalChildZone", 403, "illegal_child"),
     IllegalParentZone => ("IllegalParentZone", 403, "illegal_parent"),
+    InvalidTokenScope => ("InvalidTokenScope", 403, "invalid_token_scope"),
     NotFound => ("NotFound", 404, "not_found"),
     ZoneNotFound => ("ZoneNotFound", 404, "zone_not_found"),
     RecordSetNotFound => ("RecordSetNotFound", 404, "recordset_not_found"),

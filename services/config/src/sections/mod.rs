@@ -1,6 +1,7 @@
 //! Typed sections with the defaults of spec/config.md.
 
 mod api;
+mod auth;
 mod central;
 mod coordination;
 mod default;
@@ -11,6 +12,7 @@ mod storage;
 mod worker;
 
 pub use api::{Api, AuthStrategy};
+pub use auth::{KeystoneAuthtoken, OsloPolicy};
 pub use central::Central;
 pub use coordination::{Coordination, EmitterType, HeartbeatEmitter};
 pub use default::{
