@@ -96,7 +96,9 @@ impl Member {
         let fresh = log.is_empty().await;
         let lease = settings.lease;
         // Raft's timers scale with the lease: an election fits well inside it.
-        let heartbeat = (lease.as_millis() as u64 / 10).max(20);
+        let heartbeat = u64::try_from(lease.as_millis() / 20)
+            .unwrap_or(u64::MAX)
+            .max(20);
         let config = openraft::Config {
             cluster_name: "delegate-producer".into(),
             heartbeat_interval: heartbeat,
@@ -209,8 +211,13 @@ impl Member {
                 member: self.lease.member().to_owned(),
                 seen_epoch: self.lease.seen_epoch(),
             };
+            let mut next = sent + period;
             match tokio::time::timeout(self.lease_duration / 2, self.propose(renew)).await {
                 Ok(Ok(reply)) => {
+                    if reply.epoch > self.lease.seen_epoch() {
+                        // Acknowledge a new split at once: the group settles sooner.
+                        next = Instant::now();
+                    }
                     if let Some(change) = self.lease.renewed(&reply, sent + self.lease_duration) {
                         log_ownership(self.lease.member(), reply.epoch, change.as_ref());
                     }
@@ -224,17 +231,34 @@ impl Member {
                     "lease ran out: running no sharded tasks until it is renewed");
             }
             held = holds;
-            tokio::time::sleep_until((sent + period).into()).await;
+            tokio::time::sleep_until(next.into()).await;
         }
     }
 
     /// On the leader: expire members whose last renewal was applied here
     /// more than `lease × 1.25` ago (their own lease has ended by then).
+    /// A new leader first gives everyone time to renew through it: live
+    /// members could not renew during the election either.
     async fn expiry_loop(&self) {
         let grace = self.lease_duration + self.lease_duration / 4;
+        let settling = self.lease_duration * 2 / 5;
+        let mut leading: Option<(u64, Instant)> = None;
         loop {
-            tokio::time::sleep(self.lease_duration / 5).await;
-            if self.raft.metrics().borrow().state != ServerState::Leader {
+            tokio::time::sleep(self.lease_duration / 10).await;
+            let (state, term) = {
+                let m = self.raft.metrics();
+                let m = m.borrow();
+                (m.state, m.current_term)
+            };
+            if state != ServerState::Leader {
+                leading = None;
+                continue;
+            }
+            let since = match leading {
+                Some((t, since)) if t == term => since,
+                _ => leading.insert((term, Instant::now())).1.to_owned(),
+            };
+            if since.elapsed() < settling {
                 continue;
             }
             let members = self.sm.applied.read().await.group.members.clone();
