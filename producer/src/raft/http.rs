@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use openraft::raft::{AppendEntriesRequest, InstallSnapshotRequest, VoteRequest};
@@ -16,9 +17,9 @@ type Shared = State<Arc<Member>>;
 /// Serves until the process ends.
 pub fn serve(member: Arc<Member>, listener: tokio::net::TcpListener) {
     let app = Router::new()
-        .route("/raft/append", post(append))
-        .route("/raft/vote", post(vote))
-        .route("/raft/snapshot", post(snapshot))
+        .route("/raft/{to}/append", post(append))
+        .route("/raft/{to}/vote", post(vote))
+        .route("/raft/{to}/snapshot", post(snapshot))
         .route("/group/write", post(write))
         .route("/group/join", post(join))
         .route("/group/status", get(status))
@@ -31,25 +32,41 @@ pub fn serve(member: Arc<Member>, listener: tokio::net::TcpListener) {
     });
 }
 
+/// Raft RPCs name the node they are for; another node at that address
+/// (a new incarnation after a disk loss) must not answer them.
+fn addressed_to_me(m: &Member, to: NodeId) -> Result<(), StatusCode> {
+    if to == m.id {
+        Ok(())
+    } else {
+        Err(StatusCode::MISDIRECTED_REQUEST)
+    }
+}
+
 async fn append(
     State(m): Shared,
+    Path(to): Path<NodeId>,
     Json(request): Json<AppendEntriesRequest<TypeConfig>>,
-) -> Json<impl serde::Serialize> {
-    Json(m.raft.append_entries(request).await)
+) -> Result<Json<impl serde::Serialize>, StatusCode> {
+    addressed_to_me(&m, to)?;
+    Ok(Json(m.raft.append_entries(request).await))
 }
 
 async fn vote(
     State(m): Shared,
+    Path(to): Path<NodeId>,
     Json(request): Json<VoteRequest<NodeId>>,
-) -> Json<impl serde::Serialize> {
-    Json(m.raft.vote(request).await)
+) -> Result<Json<impl serde::Serialize>, StatusCode> {
+    addressed_to_me(&m, to)?;
+    Ok(Json(m.raft.vote(request).await))
 }
 
 async fn snapshot(
     State(m): Shared,
+    Path(to): Path<NodeId>,
     Json(request): Json<InstallSnapshotRequest<TypeConfig>>,
-) -> Json<impl serde::Serialize> {
-    Json(m.raft.install_snapshot(request).await)
+) -> Result<Json<impl serde::Serialize>, StatusCode> {
+    addressed_to_me(&m, to)?;
+    Ok(Json(m.raft.install_snapshot(request).await))
 }
 
 /// A command from a member, written here (this node should be the leader;

@@ -64,7 +64,10 @@ impl Connection {
         Resp: DeserializeOwned,
         Err: std::error::Error + DeserializeOwned,
     {
-        let url = format!("http://{}/raft/{path}", self.addr);
+        // The target id is in the path: a node that lost its disk and came
+        // back at the same address under a new id refuses what was meant
+        // for its old self (openraft panics on a follower log that shrinks).
+        let url = format!("http://{}/raft/{}/{path}", self.addr, self.target);
         let response = self
             .client
             .post(url)
@@ -80,6 +83,11 @@ impl Connection {
                     RPCError::Network(NetworkError::new(&e))
                 }
             })?;
+        if !response.status().is_success() {
+            let refused =
+                std::io::Error::other(format!("{} answered {}", self.addr, response.status()));
+            return Err(RPCError::Unreachable(Unreachable::new(&refused)));
+        }
         let result: Result<Resp, Err> = response
             .json()
             .await
