@@ -138,4 +138,20 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
     ) -> Result<(), Error> {
         self.update_service_status_op(&ctx, status).await
     }
+
+    async fn find_service_statuses(
+        &self,
+        ctx: Context,
+        criterion: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Vec<ServiceStatus>, Error> {
+        self.find_service_statuses_op(&ctx, criterion).await
+    }
+
+    async fn delete_service_status(
+        &self,
+        ctx: Context,
+        service_status_id: uuid::Uuid,
+    ) -> Result<(), Error> {
+        self.delete_service_status_op(&ctx, service_status_id).await
+    }
 }

@@ -119,6 +119,17 @@ pub trait CentralService: Send + Sync + 'static {
         ctx: Context,
         status: ServiceStatus,
     ) -> impl Future<Output = Result<(), Error>> + Send;
+    /// The service statuses matching `criterion` (the producer's status tasks).
+    fn find_service_statuses(
+        &self,
+        ctx: Context,
+        criterion: Map<String, Value>,
+    ) -> impl Future<Output = Result<Vec<ServiceStatus>, Error>> + Send;
+    fn delete_service_status(
+        &self,
+        ctx: Context,
+        service_status_id: Uuid,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
 }
 
 /// Calls central over the bus.
@@ -252,6 +263,24 @@ impl CentralClient {
         let a = ArgsBuilder::new().object("service_status", status, &[]);
         self.cast(ctx, "update_service_status", a).await
     }
+
+    pub async fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+    ) -> Result<Vec<ServiceStatus>, Error> {
+        let a = ArgsBuilder::new().value("criterion", criterion);
+        Ok(args::result_list(self.call(ctx, "find_service_statuses", a).await?)?.0)
+    }
+
+    pub async fn delete_service_status(
+        &self,
+        ctx: &Context,
+        service_status_id: Uuid,
+    ) -> Result<(), Error> {
+        let a = ArgsBuilder::new().value("service_status_id", service_status_id);
+        self.call(ctx, "delete_service_status", a).await.map(|_| ())
+    }
 }
 
 /// Turns bus requests into [`CentralService`] calls.
@@ -330,6 +359,15 @@ async fn dispatch<S: CentralService>(
         }
         "update_service_status" => {
             s.update_service_status(ctx, args::object(a, "service_status")?.0)
+                .await?;
+            Value::Null
+        }
+        "find_service_statuses" => {
+            let criterion = args::optional(a, "criterion")?.unwrap_or_default();
+            list_to_primitive(&s.find_service_statuses(ctx, criterion).await?, None)
+        }
+        "delete_service_status" => {
+            s.delete_service_status(ctx, args::value(a, "service_status_id")?)
                 .await?;
             Value::Null
         }
