@@ -4,16 +4,20 @@
 use std::time::Duration;
 
 use delegate_config::{ProducerTask, ProducerTasks};
-use delegate_model::{Context, Error};
+use delegate_model::{Context, Error, ServiceStatus};
 use delegate_rpc::{CentralClient, WorkerClient};
+use serde_json::{Map, Value};
 
 /// The tasks this build runs; the others of spec/services.md §6.2 are
 /// logged as not run at start-up.
-pub const IMPLEMENTED: &[&str] = &["worker_periodic_recovery"];
+pub const IMPLEMENTED: &[&str] = &[
+    "worker_periodic_recovery",
+    "periodic_check_service_status",
+    "periodic_cleanup_stopped_service_status",
+];
 
 /// What the tasks need: the clients and their options.
 pub struct Tasks {
-    #[allow(dead_code)]
     central: CentralClient,
     worker: WorkerClient,
     options: ProducerTasks,
@@ -62,7 +66,65 @@ impl Tasks {
         let (first, last) = shards.unwrap_or((0, 4095));
         match task {
             "worker_periodic_recovery" => self.worker.recover_shard(&ctx, first, last).await,
+            "periodic_check_service_status" => self.check_service_status(&ctx).await,
+            "periodic_cleanup_stopped_service_status" => self.cleanup_service_status(&ctx).await,
             other => Err(Error::internal(format!("task {other} is not implemented"))),
         }
+    }
+
+    /// `UP` statuses without a heartbeat for `time_threshold` become `DOWN`.
+    async fn check_service_status(&self, ctx: &Context) -> Result<(), Error> {
+        let threshold = self.threshold("periodic_check_service_status");
+        let stale = self.statuses(ctx, "UP", Some(threshold)).await?;
+        for mut status in stale {
+            tracing::info!(service = %status.service_name, host = %status.hostname,
+                "no heartbeat for {}s: service marked DOWN", threshold.as_secs());
+            status.status = "DOWN".into();
+            self.central.update_service_status(ctx, &status).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every `STOPPED` status, and `DOWN` ones older than
+    /// `time_threshold` unless it is 0.
+    async fn cleanup_service_status(&self, ctx: &Context) -> Result<(), Error> {
+        let mut gone = self.statuses(ctx, "STOPPED", None).await?;
+        let threshold = self.threshold("periodic_cleanup_stopped_service_status");
+        if !threshold.is_zero() {
+            gone.extend(self.statuses(ctx, "DOWN", Some(threshold)).await?);
+        }
+        for status in gone {
+            if let Some(id) = status.id {
+                self.central.delete_service_status(ctx, id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Statuses in `status`, with a last heartbeat older than `older_than` if given.
+    async fn statuses(
+        &self,
+        ctx: &Context,
+        status: &str,
+        older_than: Option<Duration>,
+    ) -> Result<Vec<ServiceStatus>, Error> {
+        let mut criterion = Map::new();
+        criterion.insert("status".into(), status.into());
+        if let Some(age) = older_than {
+            let now = chrono::Utc::now().naive_utc();
+            let cutoff = chrono::Duration::from_std(age)
+                .ok()
+                .and_then(|age| now.checked_sub_signed(age))
+                .unwrap_or(chrono::NaiveDateTime::MIN);
+            let cutoff = format!("<{}", cutoff.format("%Y-%m-%d %H:%M:%S"));
+            criterion.insert("heartbeated_at".into(), Value::String(cutoff));
+        }
+        self.central.find_service_statuses(ctx, &criterion).await
+    }
+
+    fn threshold(&self, task: &str) -> Duration {
+        self.options(task)
+            .and_then(|o| o.time_threshold)
+            .unwrap_or_default()
     }
 }
