@@ -32,15 +32,17 @@ pub async fn coordinate(
     let Some(listen) = r.listen.clone() else {
         bail!("[service:producer] raft_listen is required when raft_peers is set");
     };
-    if !r.peers.contains(&listen) {
+    let advertise = r.advertise.clone().unwrap_or_else(|| listen.clone());
+    if !r.peers.contains(&advertise) {
         bail!(
-            "[service:producer] raft_peers must list this producer's raft_listen ({listen}) \
-             as written there"
+            "[service:producer] raft_peers must list this producer's address ({advertise}, \
+             its raft_advertise or else raft_listen) as written there"
         );
     }
     let settings = raft::Settings {
         host: config.default.host.clone(),
         listen,
+        advertise,
         peers: r.peers.clone(),
         data_dir: r.data_dir.clone(),
         lease: r.lease_duration,

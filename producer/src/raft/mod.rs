@@ -40,6 +40,8 @@ type Raft = openraft::Raft<TypeConfig>;
 pub struct Settings {
     pub host: String,
     pub listen: HostPort,
+    /// What peers dial (listed in `peers`); usually `listen`.
+    pub advertise: HostPort,
     pub peers: Vec<HostPort>,
     pub data_dir: std::path::PathBuf,
     pub lease: Duration,
@@ -109,13 +111,16 @@ impl Member {
             ..Default::default()
         };
         let config = Arc::new(config.validate().context("Raft timing")?);
-        let raft = Raft::new(id, config, Network::new(), log, sm.clone())
+        // Raft traffic leaves from the address it listens on (multi-homed hosts).
+        let local = settings.listen.ip().filter(|ip| !ip.is_unspecified());
+        let raft = Raft::new(id, config, Network::new(local), log, sm.clone())
             .await
             .context("start Raft")?;
-        let addr = settings.listen.to_string();
-        let listener = tokio::net::TcpListener::bind(&addr)
+        let listen = settings.listen.to_string();
+        let listener = tokio::net::TcpListener::bind(&listen)
             .await
-            .with_context(|| format!("[service:producer] raft_listen {addr}: cannot listen"))?;
+            .with_context(|| format!("[service:producer] raft_listen {listen}: cannot listen"))?;
+        let addr = settings.advertise.to_string();
         let member = format!("{}:{id:016x}", settings.host);
         let me = Arc::new(Member {
             id,
@@ -127,12 +132,13 @@ impl Member {
             lease_duration: lease,
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_millis(500))
+                .local_address(local)
                 .build()
                 .context("HTTP client")?,
             join_lock: tokio::sync::Mutex::new(()),
             counters,
         });
-        tracing::info!(node_id = id, member = %me.lease.member(), listen = %me.addr, fresh,
+        tracing::info!(node_id = id, member = %me.lease.member(), %listen, advertise = %me.addr, fresh,
             "producer group: Raft started");
         http::serve(me.clone(), listener);
         if fresh {

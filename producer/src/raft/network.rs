@@ -23,9 +23,11 @@ pub struct Network {
 }
 
 impl Network {
-    pub fn new() -> Network {
+    /// `local`: the address connections leave from, if set.
+    pub fn new(local: Option<std::net::IpAddr>) -> Network {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_millis(500))
+            .local_address(local)
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .unwrap_or_default();

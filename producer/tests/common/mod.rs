@@ -4,7 +4,10 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,7 +17,8 @@ use serde_json::Value;
 /// A started producer; SIGKILLed on drop if still running.
 pub struct Producer {
     pub n: usize,
-    pub raft_port: u16,
+    /// Where its Raft HTTP service listens (behind the proxy, if any).
+    pub listen: SocketAddr,
     pub dir: PathBuf,
     child: Option<Child>,
 }
@@ -57,7 +61,7 @@ impl Producer {
     }
 
     pub fn status(&self) -> Option<Value> {
-        http_get(self.raft_port, "/group/status").and_then(|t| serde_json::from_str(&t).ok())
+        http_get(self.listen, "/group/status").and_then(|t| serde_json::from_str(&t).ok())
     }
 
     /// The task runs this producer recorded in its log.
@@ -120,7 +124,10 @@ pub struct Group {
     pub id: String,
     pub dir: PathBuf,
     pub vhost: String,
-    pub ports: Vec<u16>,
+    /// Where each producer listens, and where its peers dial it.
+    pub listen: Vec<SocketAddr>,
+    pub advertise: Vec<SocketAddr>,
+    pub proxies: Option<proxy::Proxies>,
     pub producers: Vec<Producer>,
     pub interval_s: u32,
 }
@@ -129,18 +136,47 @@ impl Group {
     /// Starts `n` producers listing each other as peers, running
     /// `worker_periodic_recovery` every `interval_s` seconds.
     pub fn start(n: usize, interval_s: u32) -> Group {
+        Group::start_with(n, interval_s, false)
+    }
+
+    /// With `proxied`, producer `i` listens on 127.0.0.(11+i) behind a
+    /// [`proxy::Proxies`] proxy on 127.0.0.1 that its peers dial.
+    pub fn start_with(n: usize, interval_s: u32, proxied: bool) -> Group {
         let id = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
         let dir = target_dir().join("producer-tests").join(&id);
         std::fs::create_dir_all(&dir).expect("test directory");
         let vhost = format!("delegate_producer_{id}");
         rabbitmqctl(&["add_vhost", &vhost]);
         rabbitmqctl(&["set_permissions", "-p", &vhost, "guest", ".*", ".*", ".*"]);
-        let ports = (0..n).map(|_| free_port()).collect();
+        let ip = |i: usize| -> IpAddr {
+            if proxied {
+                [127, 0, 0, 11 + i as u8].into()
+            } else {
+                [127, 0, 0, 1].into()
+            }
+        };
+        let listen: Vec<SocketAddr> = (0..n)
+            .map(|i| SocketAddr::new(ip(i), free_port_on(ip(i))))
+            .collect();
+        let (advertise, proxies) = if proxied {
+            let proxies = proxy::Proxies::default();
+            let advertise: Vec<SocketAddr> = (0..n)
+                .map(|_| SocketAddr::new([127, 0, 0, 1].into(), free_port()))
+                .collect();
+            for i in 0..n {
+                proxies.add(i, advertise[i], listen[i]);
+            }
+            (advertise, Some(proxies))
+        } else {
+            (listen.clone(), None)
+        };
         let mut group = Group {
             id,
             dir,
             vhost,
-            ports,
+            listen,
+            advertise,
+            proxies,
             producers: Vec::new(),
             interval_s,
         };
@@ -152,23 +188,20 @@ impl Group {
     }
 
     pub fn config(&self, i: usize) -> String {
-        let peers: Vec<String> = self
-            .ports
-            .iter()
-            .map(|p| format!("127.0.0.1:{p}"))
-            .collect();
+        let peers: Vec<String> = self.advertise.iter().map(SocketAddr::to_string).collect();
         format!(
             "[DEFAULT]\nhost = p{i}-{id}\n\
              transport_url = rabbit://guest:guest@127.0.0.1:5672/{vhost}\n\
              control_exchange = {vhost}\n\
              [heartbeat_emitter]\nemitter_type = noop\n\
              [service:producer]\nenabled_tasks = worker_periodic_recovery\n\
-             raft_listen = 127.0.0.1:{port}\nraft_peers = {peers}\n\
+             raft_listen = {listen}\nraft_advertise = {advertise}\nraft_peers = {peers}\n\
              raft_data_dir = {data}\nraft_lease_duration = 1\n\
              [producer_task:worker_periodic_recovery]\ninterval = {interval}\n",
             id = self.id,
             vhost = self.vhost,
-            port = self.ports[i],
+            listen = self.listen[i],
+            advertise = self.advertise[i],
             peers = peers.join(", "),
             data = self.dir.join(format!("data{i}")).display(),
             interval = self.interval_s,
@@ -182,7 +215,7 @@ impl Group {
         let child = spawn_producer(&conf, &self.dir.join(format!("producer{i}.log")));
         Producer {
             n: i,
-            raft_port: self.ports[i],
+            listen: self.listen[i],
             dir: self.dir.clone(),
             child: Some(child),
         }
@@ -211,9 +244,17 @@ impl Group {
     /// How many running producers hold disjoint leases covering all 4096
     /// shards under one epoch, if they do.
     pub fn owned_by_running(&self) -> Option<usize> {
+        let running: Vec<usize> = (0..self.producers.len())
+            .filter(|i| self.producers[*i].pid().is_some())
+            .collect();
+        self.owned_by(&running)
+    }
+
+    /// Like [`Group::owned_by_running`], over the producers in `which`.
+    pub fn owned_by(&self, which: &[usize]) -> Option<usize> {
         let mut ranges = Vec::new();
         let mut epochs = Vec::new();
-        for p in self.producers.iter().filter(|p| p.pid().is_some()) {
+        for p in which.iter().map(|i| &self.producers[*i]) {
             let status = p.status()?;
             let owned = status.get("owned")?.as_array()?;
             ranges.push((owned.first()?.as_u64()?, owned.get(1)?.as_u64()?));
@@ -316,18 +357,19 @@ pub fn rabbitmqctl(args: &[&str]) {
 }
 
 pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    free_port_on([127, 0, 0, 1].into())
+}
+
+pub fn free_port_on(ip: IpAddr) -> u16 {
+    let listener = std::net::TcpListener::bind((ip, 0)).expect("bind");
     listener.local_addr().expect("address").port()
 }
 
 /// A plain HTTP/1.0 GET on loopback (no client library needed in tests).
-pub fn http_get(port: u16, path: &str) -> Option<String> {
+pub fn http_get(addr: SocketAddr, path: &str) -> Option<String> {
     use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect_timeout(
-        &([127, 0, 0, 1], port).into(),
-        Duration::from_millis(300),
-    )
-    .ok()?;
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_millis(500)))
         .ok()?;

@@ -60,6 +60,9 @@ pub struct Producer {
 pub struct ProducerRaft {
     /// `raft_listen`: where this producer serves Raft RPCs to its peers.
     pub listen: Option<HostPort>,
+    /// `raft_advertise`: where peers reach it, when that differs from
+    /// `raft_listen` (a proxy, NAT); it is what `raft_peers` lists.
+    pub advertise: Option<HostPort>,
     /// `raft_peers`: every producer of the group (`host:port` of their
     /// `raft_listen`, this one included). Empty: this producer runs alone and
     /// owns all 4096 shards.
@@ -82,6 +85,7 @@ impl Producer {
             tasks: read_tasks(raw)?,
             raft: ProducerRaft {
                 listen: s.parse("raft_listen", |v| HostPort::parse(v, 9400))?,
+                advertise: s.parse("raft_advertise", |v| HostPort::parse(v, 9400))?,
                 peers: s.host_ports("raft_peers", "", 9400)?,
                 data_dir: PathBuf::from(s.string("raft_data_dir", "/var/lib/delegate/producer")?),
                 lease_duration: s.seconds("raft_lease_duration", Duration::from_secs(1))?,
