@@ -329,7 +329,7 @@ impl Member {
                 }
                 return;
             }
-            if warned.elapsed() > Duration::from_secs(10) {
+            if warned.elapsed() > Duration::from_secs(3) {
                 tracing::warn!(peers = ?self.peers, waited_s = started.elapsed().as_secs(),
                     "[service:producer] raft_peers: no group to join yet and not enough peers answer to form one");
                 warned = Instant::now();
