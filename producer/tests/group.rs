@@ -134,6 +134,32 @@ fn three_producers_share_the_shards_and_survive_the_leader() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
+    // Retiring a producer for good: stop it, then remove it from the voters.
+    let retired = (wiped + 1) % 3;
+    let kept: Vec<usize> = (0..3).filter(|i| *i != retired).collect();
+    let retired_id = group.producers[retired].status().expect("status")["node_id"].clone();
+    group.producers[retired].stop();
+    let answer = common::http_post(
+        group.listen[kept[0]],
+        "/group/retire",
+        &format!("{{\"node_id\":{retired_id}}}"),
+    );
+    assert_eq!(answer.as_deref(), Some("{\"Ok\":null}"));
+    let voters = group.producers[kept[1]].status().expect("status")["voters"].clone();
+    let voters = voters.as_array().cloned().unwrap_or_default();
+    assert!(
+        voters.len() == 2 && !voters.contains(&retired_id),
+        "voters {voters:?}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while group.owned_by(&kept) != Some(2) {
+        assert!(
+            Instant::now() < deadline,
+            "the shards of a stopped producer did not move"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
     // Through all of it, no shard ran twice in one interval.
     wait_for_slot(current_slot(INTERVAL_S) + 2);
     let doubles = double_runs(&group.runs());

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use openraft::raft::{AppendEntriesRequest, InstallSnapshotRequest, VoteRequest};
 
-use super::{Join, Member, NodeId, Status, TypeConfig};
+use super::{Join, Member, NodeId, Retire, Status, TypeConfig};
 use crate::group::{Command, Reply};
 
 type Shared = State<Arc<Member>>;
@@ -22,6 +22,7 @@ pub fn serve(member: Arc<Member>, listener: tokio::net::TcpListener) {
         .route("/raft/{to}/snapshot", post(snapshot))
         .route("/group/write", post(write))
         .route("/group/join", post(join))
+        .route("/group/retire", post(retire))
         .route("/group/status", get(status))
         .route("/metrics", get(metrics))
         .with_state(member);
@@ -78,6 +79,10 @@ async fn write(State(m): Shared, Json(command): Json<Command>) -> Json<Result<Re
 
 async fn join(State(m): Shared, Json(request): Json<Join>) -> Json<Result<(), String>> {
     Json(m.join(request).await.map_err(|e| format!("{e:#}")))
+}
+
+async fn retire(State(m): Shared, Json(request): Json<Retire>) -> Json<Result<(), String>> {
+    Json(m.retire(request).await.map_err(|e| format!("{e:#}")))
 }
 
 async fn status(State(m): Shared) -> Json<Status> {

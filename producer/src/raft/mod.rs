@@ -70,6 +70,14 @@ struct Join {
     forwarded: bool,
 }
 
+/// A retirement request: the node to remove from the voters.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Retire {
+    pub node_id: NodeId,
+    #[serde(default)]
+    pub forwarded: bool,
+}
+
 /// `GET /group/status`: what this node knows, for operators and tests.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Status {
@@ -359,11 +367,16 @@ impl Member {
     }
 
     async fn post_join(&self, peer: &str, join: &Join) -> Result<()> {
+        self.post(peer, "join", join).await
+    }
+
+    /// POSTs a membership request to `/group/<what>` on `peer`.
+    async fn post<T: Serialize>(&self, peer: &str, what: &str, request: &T) -> Result<()> {
         let result: Result<(), String> = self
             .http
-            .post(format!("http://{peer}/group/join"))
+            .post(format!("http://{peer}/group/{what}"))
             .timeout(Duration::from_secs(30))
-            .json(join)
+            .json(request)
             .send()
             .await?
             .json()
@@ -376,26 +389,15 @@ impl Member {
     /// removed afterwards.
     async fn join(&self, join: Join) -> Result<()> {
         if self.raft.metrics().borrow().state != ServerState::Leader {
-            let leader = self
-                .raft
-                .current_leader()
-                .await
-                .ok_or_else(|| anyhow!("no leader"))?;
             if join.forwarded {
                 return Err(anyhow!("not the leader"));
             }
-            let metrics = self.raft.metrics().borrow().clone();
-            let node = metrics
-                .membership_config
-                .membership()
-                .get_node(&leader)
-                .cloned()
-                .ok_or_else(|| anyhow!("leader address unknown"))?;
             let forwarded = Join {
                 forwarded: true,
                 ..join
             };
-            return self.post_join(&node.addr, &forwarded).await;
+            let leader = self.leader_addr().await?;
+            return self.post(&leader, "join", &forwarded).await;
         }
         let _one_at_a_time = self.join_lock.lock().await;
         let membership = self.raft.metrics().borrow().membership_config.clone();
@@ -421,6 +423,58 @@ impl Member {
                 .await?;
             tracing::info!(removed = ?stale, addr = %join.addr, "removed the node's previous incarnation");
         }
+        Ok(())
+    }
+
+    /// The leader's Raft address.
+    async fn leader_addr(&self) -> Result<String> {
+        let leader = self
+            .raft
+            .current_leader()
+            .await
+            .ok_or_else(|| anyhow!("no leader"))?;
+        let metrics = self.raft.metrics().borrow().clone();
+        let node = metrics
+            .membership_config
+            .membership()
+            .get_node(&leader)
+            .cloned()
+            .ok_or_else(|| anyhow!("leader address unknown"))?;
+        Ok(node.addr)
+    }
+
+    /// Retires a node for good (`POST /group/retire`): it stops being a
+    /// voter. Stop the producer first; its shards move when its lease ends
+    /// (or at once, if it stopped cleanly).
+    async fn retire(&self, retire: Retire) -> Result<()> {
+        if self.raft.metrics().borrow().state != ServerState::Leader {
+            if retire.forwarded {
+                return Err(anyhow!("not the leader"));
+            }
+            let forwarded = Retire {
+                forwarded: true,
+                ..retire
+            };
+            let leader = self.leader_addr().await?;
+            return self.post(&leader, "retire", &forwarded).await;
+        }
+        let _one_at_a_time = self.join_lock.lock().await;
+        let membership = self.raft.metrics().borrow().membership_config.clone();
+        if !membership
+            .membership()
+            .nodes()
+            .any(|(id, _)| *id == retire.node_id)
+        {
+            return Ok(());
+        }
+        let gone = BTreeSet::from([retire.node_id]);
+        self.raft
+            .change_membership(ChangeMembers::RemoveVoters(gone), false)
+            .await?;
+        tracing::info!(
+            node_id = retire.node_id,
+            "retired a producer from the group"
+        );
         Ok(())
     }
 

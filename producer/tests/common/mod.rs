@@ -381,3 +381,24 @@ pub fn http_get(addr: SocketAddr, path: &str) -> Option<String> {
         .then(|| body.to_owned())
         .filter(|_| head.contains(" 200 "))
 }
+
+/// A plain HTTP/1.0 POST of a JSON body; the response body on 200.
+pub fn http_post(addr: SocketAddr, path: &str, body: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    head.contains(" 200 ").then(|| body.to_owned())
+}
