@@ -154,4 +154,13 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
     ) -> Result<(), Error> {
         self.delete_service_status_op(&ctx, service_status_id).await
     }
+
+    async fn purge_zones(
+        &self,
+        ctx: Context,
+        criterion: serde_json::Map<String, serde_json::Value>,
+        limit: Option<u32>,
+    ) -> Result<u64, Error> {
+        self.purge_zones_op(&ctx, criterion, limit).await
+    }
 }

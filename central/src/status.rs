@@ -109,7 +109,7 @@ impl<N: WorkerNotifier> Central<N> {
     }
 }
 
-fn require_admin(ctx: &Context) -> Result<(), Error> {
+pub(crate) fn require_admin(ctx: &Context) -> Result<(), Error> {
     if ctx.is_admin {
         Ok(())
     } else {

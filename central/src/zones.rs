@@ -175,6 +175,24 @@ impl<N: WorkerNotifier> Central<N> {
         Ok(read.await?)
     }
 
+    /// Hard-deletes soft-deleted zones for the producer's `zone_purge`
+    /// (spec/domain-rules.md §2.7); admin only. Returns how many.
+    pub(crate) async fn purge_zones_op(
+        &self,
+        ctx: &Context,
+        criterion: serde_json::Map<String, serde_json::Value>,
+        limit: Option<u32>,
+    ) -> Result<u64, Error> {
+        crate::status::require_admin(ctx)?;
+        let purge = || async {
+            let mut tx = self.storage.begin().await?;
+            let n = zones::purge(&mut tx, &criterion, limit.unwrap_or(u32::MAX)).await?;
+            tx.commit().await.map_err(StorageError::from)?;
+            Ok::<_, OpError>(n)
+        };
+        Ok(on_deadlock(purge).await?)
+    }
+
     /// The NS records of the zone's pool, in storage order.
     pub(crate) async fn get_zone_ns_records_op(
         &self,

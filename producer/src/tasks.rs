@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 /// The tasks this build runs; the others of spec/services.md §6.2 are
 /// logged as not run at start-up.
 pub const IMPLEMENTED: &[&str] = &[
+    "zone_purge",
     "worker_periodic_recovery",
     "periodic_check_service_status",
     "periodic_cleanup_stopped_service_status",
@@ -66,10 +67,31 @@ impl Tasks {
         let (first, last) = shards.unwrap_or((0, 4095));
         match task {
             "worker_periodic_recovery" => self.worker.recover_shard(&ctx, first, last).await,
+            "zone_purge" => self.zone_purge(&ctx, first, last).await,
             "periodic_check_service_status" => self.check_service_status(&ctx).await,
             "periodic_cleanup_stopped_service_status" => self.cleanup_service_status(&ctx).await,
             other => Err(Error::internal(format!("task {other} is not implemented"))),
         }
+    }
+
+    /// Hard-deletes up to `batch_size` zones of the shards that were deleted
+    /// more than `time_threshold` ago (spec/domain-rules.md §2.7).
+    async fn zone_purge(&self, ctx: &Context, first: u16, last: u16) -> Result<(), Error> {
+        let options = self.options("zone_purge");
+        let batch = options.and_then(|o| o.batch_size).unwrap_or(100);
+        let mut criterion = Map::new();
+        criterion.insert("shard".into(), format!("BETWEEN {first},{last}").into());
+        criterion.insert("deleted".into(), "!0".into());
+        let cutoff = cutoff(self.threshold("zone_purge"));
+        criterion.insert("deleted_at".into(), format!("<={cutoff}").into());
+        let purged = self
+            .central
+            .purge_zones(ctx, &criterion, Some(batch))
+            .await?;
+        if purged > 0 {
+            tracing::info!(purged, shards = %format!("{first}-{last}"), "purged deleted zones");
+        }
+        Ok(())
     }
 
     /// `UP` statuses without a heartbeat for `time_threshold` become `DOWN`.
@@ -111,12 +133,7 @@ impl Tasks {
         let mut criterion = Map::new();
         criterion.insert("status".into(), status.into());
         if let Some(age) = older_than {
-            let now = chrono::Utc::now().naive_utc();
-            let cutoff = chrono::Duration::from_std(age)
-                .ok()
-                .and_then(|age| now.checked_sub_signed(age))
-                .unwrap_or(chrono::NaiveDateTime::MIN);
-            let cutoff = format!("<{}", cutoff.format("%Y-%m-%d %H:%M:%S"));
+            let cutoff = format!("<{}", cutoff(age));
             criterion.insert("heartbeated_at".into(), Value::String(cutoff));
         }
         self.central.find_service_statuses(ctx, &criterion).await
@@ -127,4 +144,14 @@ impl Tasks {
             .and_then(|o| o.time_threshold)
             .unwrap_or_default()
     }
+}
+
+/// `now − age` as the database writes datetimes (UTC).
+fn cutoff(age: Duration) -> String {
+    let now = chrono::Utc::now().naive_utc();
+    let cutoff = chrono::Duration::from_std(age)
+        .ok()
+        .and_then(|age| now.checked_sub_signed(age))
+        .unwrap_or(chrono::NaiveDateTime::MIN);
+    cutoff.format("%Y-%m-%d %H:%M:%S").to_string()
 }

@@ -1,6 +1,6 @@
-//! The producer's service-status tasks on a whole platform (spec/services.md
-//! §6.2, §9): a silent service is marked DOWN, STOPPED rows and long-DOWN
-//! rows are deleted, live services stay UP.
+//! The producer's tasks on a whole platform (spec/services.md §6.2, §9): a
+//! silent service is marked DOWN, STOPPED rows and long-DOWN rows are
+//! deleted, live services stay UP; a zone deleted long ago is purged.
 
 use std::time::Duration;
 
@@ -9,10 +9,13 @@ use delegate_tests::dns::wait_until;
 use delegate_tests::{Platform, PlatformOptions};
 
 #[test]
-fn service_statuses_are_aged_by_the_producer() -> Result<()> {
-    let extra = "[producer_task:periodic_check_service_status]\ninterval = 1\ntime_threshold = 600\n\
+fn the_producer_ages_statuses_and_purges_zones() -> Result<()> {
+    // A short RPC timeout: the producer's first calls may go out before
+    // central declared its queue, and are lost (they time out).
+    let extra = "[DEFAULT]\nrpc_response_timeout = 3\n\
+                 [producer_task:periodic_check_service_status]\ninterval = 1\ntime_threshold = 600\n\
                  [producer_task:periodic_cleanup_stopped_service_status]\ninterval = 1\n\
-                 time_threshold = 7200\n";
+                 time_threshold = 7200\n[producer_task:zone_purge]\ninterval = 1\n";
     let p = Platform::start(PlatformOptions {
         extra_config: extra.into(),
     })?;
@@ -36,8 +39,6 @@ fn service_statuses_are_aged_by_the_producer() -> Result<()> {
         p.sql("SELECT hostname, status FROM service_statuses WHERE service_name = 'worker' ORDER BY hostname")
             .unwrap_or_default()
     };
-    // A call sent before central declared its queue is lost and times out
-    // (rpc_response_timeout 20 s): the first runs may end that way.
     let aged = wait_until(Duration::from_secs(45), || {
         let s = statuses();
         s.contains("silent\tDOWN") && !s.contains("quitter") && !s.contains("long-dead")
@@ -55,5 +56,41 @@ fn service_statuses_are_aged_by_the_producer() -> Result<()> {
     );
     let live = p.sql("SELECT DISTINCT status FROM service_statuses WHERE hostname LIKE 'e2e-%'")?;
     ensure!(live.trim() == "UP", "live services stay UP: {live}");
+
+    // zone_purge: zones deleted more than time_threshold (7 days) ago go.
+    let create = |name: &str| -> Result<()> {
+        let runtime = tokio::runtime::Runtime::new()?;
+        let status = runtime.block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}/v2/zones", p.api_url))
+                .json(&serde_json::json!({"name": name, "email": "hostmaster@delegate.test"}))
+                .send()
+                .await
+                .map(|r| r.status())
+        })?;
+        ensure!(status.as_u16() == 202, "zone create: {status}");
+        Ok(())
+    };
+    create("purge-old.test.")?;
+    create("purge-new.test.")?;
+    let soft_delete = |name: &str, days: u32| {
+        p.sql(&format!(
+            "UPDATE zones SET deleted = id, status = 'DELETED', action = 'NONE', \
+             deleted_at = UTC_TIMESTAMP() - INTERVAL {days} DAY WHERE name = '{name}'"
+        ))
+    };
+    soft_delete("purge-old.test.", 8)?;
+    soft_delete("purge-new.test.", 1)?;
+    let zones = || {
+        p.sql("SELECT name FROM zones WHERE name LIKE 'purge-%' ORDER BY name")
+            .unwrap_or_default()
+    };
+    let purged = wait_until(Duration::from_secs(30), || !zones().contains("purge-old"));
+    ensure!(purged.is_some(), "not purged: {}", zones());
+    ensure!(
+        zones().contains("purge-new"),
+        "a recent deletion stays: {}",
+        zones()
+    );
     Ok(())
 }

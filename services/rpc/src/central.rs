@@ -130,6 +130,14 @@ pub trait CentralService: Send + Sync + 'static {
         ctx: Context,
         service_status_id: Uuid,
     ) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Hard-deletes up to `limit` zones matching `criterion` (soft-deleted
+    /// ones included); returns how many (the producer's `zone_purge`).
+    fn purge_zones(
+        &self,
+        ctx: Context,
+        criterion: Map<String, Value>,
+        limit: Option<u32>,
+    ) -> impl Future<Output = Result<u64, Error>> + Send;
 }
 
 /// Calls central over the bus.
@@ -281,6 +289,19 @@ impl CentralClient {
         let a = ArgsBuilder::new().value("service_status_id", service_status_id);
         self.call(ctx, "delete_service_status", a).await.map(|_| ())
     }
+
+    pub async fn purge_zones(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+        limit: Option<u32>,
+    ) -> Result<u64, Error> {
+        let a = ArgsBuilder::new()
+            .value("criterion", criterion)
+            .value("limit", limit);
+        let count = self.call(ctx, "purge_zones", a).await?;
+        Ok(count.as_u64().unwrap_or_default())
+    }
 }
 
 /// Turns bus requests into [`CentralService`] calls.
@@ -365,6 +386,13 @@ async fn dispatch<S: CentralService>(
         "find_service_statuses" => {
             let criterion = args::optional(a, "criterion")?.unwrap_or_default();
             list_to_primitive(&s.find_service_statuses(ctx, criterion).await?, None)
+        }
+        "purge_zones" => {
+            let criterion = args::optional(a, "criterion")?.unwrap_or_default();
+            Value::from(
+                s.purge_zones(ctx, criterion, args::optional(a, "limit")?)
+                    .await?,
+            )
         }
         "delete_service_status" => {
             s.delete_service_status(ctx, args::value(a, "service_status_id")?)
