@@ -368,3 +368,111 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use openraft::storage::RaftLogStorageExt;
+    use openraft::testing::{StoreBuilder, Suite, blank_ent, log_id};
+    use openraft::{CommittedLeaderId, Entry, EntryPayload, LogId};
+
+    use super::*;
+    use crate::group::Command;
+
+    /// A fresh directory per store, removed when the guard drops.
+    struct Dir(PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn scratch() -> Dir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        // fsync is the slow part; on tmpfs the suite's many stores are quick.
+        let shm = Path::new("/dev/shm");
+        let base = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        let dir = base.join(format!(
+            "delegate-producer-store-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        Dir(dir)
+    }
+
+    struct Builder;
+
+    impl StoreBuilder<TypeConfig, LogStore, StateMachine, Dir> for Builder {
+        async fn build(&self) -> Result<(Dir, LogStore, StateMachine)> {
+            let dir = scratch();
+            let io = |e: std::io::Error| StorageError::from(StorageIOError::read(&e));
+            let log = LogStore::open(&dir.0).map_err(io)?;
+            let sm = StateMachine::open(&dir.0).map_err(io)?;
+            Ok((dir, log, sm))
+        }
+    }
+
+    /// openraft's own conformance suite for storage implementations.
+    #[test]
+    fn the_store_passes_openraft_suite() -> Result<()> {
+        Suite::test_all(Builder)
+    }
+
+    fn renew(index: u64) -> Entry<TypeConfig> {
+        Entry {
+            log_id: LogId::new(CommittedLeaderId::new(1, 7), index),
+            payload: EntryPayload::Normal(Command::Renew {
+                member: "m".into(),
+                seen_epoch: index,
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn vote_and_log_survive_a_restart_and_a_torn_line_is_dropped() -> Result<()> {
+        let dir = scratch();
+        let io = |e: std::io::Error| StorageError::from(StorageIOError::read(&e));
+        {
+            let mut log = LogStore::open(&dir.0).map_err(io)?;
+            assert!(log.is_empty().await);
+            log.save_vote(&Vote::new(3, 7)).await?;
+            log.blocking_append([blank_ent(1, 7, 1), renew(2), renew(3), renew(4)])
+                .await?;
+            log.truncate(log_id(1, 7, 4)).await?;
+            log.purge(log_id(1, 7, 1)).await?;
+        }
+        // A crash in the middle of an append leaves half a line.
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(dir.0.join("log.jsonl"))
+            .map_err(io)?;
+        file.write_all(b"{\"log_id\":").map_err(io)?;
+        drop(file);
+
+        let mut log = LogStore::open(&dir.0).map_err(io)?;
+        assert!(!log.is_empty().await);
+        assert_eq!(log.read_vote().await?, Some(Vote::new(3, 7)));
+        let state = log.get_log_state().await?;
+        assert_eq!(state.last_purged_log_id, Some(log_id(1, 7, 1)));
+        assert_eq!(state.last_log_id, Some(log_id(1, 7, 3)));
+        let entries = log.try_get_log_entries(0..10).await?;
+        let indexes: Vec<u64> = entries.iter().map(|e| e.log_id.index).collect();
+        assert_eq!(indexes, [2, 3]);
+        // And appending goes on after the dropped line.
+        log.blocking_append([renew(4)]).await?;
+        let mut log = LogStore::open(&dir.0).map_err(io)?;
+        assert_eq!(
+            log.get_log_state().await?.last_log_id,
+            Some(log_id(1, 7, 4))
+        );
+        Ok(())
+    }
+}
