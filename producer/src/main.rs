@@ -40,6 +40,9 @@ async fn main() -> Result<()> {
         .copied()
         .filter(|t| config.producer.is_enabled(t))
         .collect();
+    if enabled.is_empty() {
+        anyhow::bail!("[service:producer] enabled_tasks names no task (unset it to run them all)");
+    }
     let (run, missing): (Vec<&'static str>, Vec<&'static str>) =
         enabled.iter().partition(|t| IMPLEMENTED.contains(t));
     if !missing.is_empty() {

@@ -420,10 +420,13 @@ mod tests {
         }
     }
 
+    type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
     /// openraft's own conformance suite for storage implementations.
     #[test]
-    fn the_store_passes_openraft_suite() -> Result<()> {
-        Suite::test_all(Builder)
+    fn the_store_passes_openraft_suite() -> TestResult {
+        Suite::test_all(Builder)?;
+        Ok(())
     }
 
     fn renew(index: u64) -> Entry<TypeConfig> {
@@ -437,9 +440,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn vote_and_log_survive_a_restart_and_a_torn_line_is_dropped() -> Result<()> {
+    async fn vote_and_log_survive_a_restart_and_a_torn_line_is_dropped() -> TestResult {
         let dir = scratch();
-        let io = |e: std::io::Error| StorageError::from(StorageIOError::read(&e));
+        let io = |e: std::io::Error| StorageError::<NodeId>::from(StorageIOError::read(&e));
         {
             let mut log = LogStore::open(&dir.0).map_err(io)?;
             assert!(log.is_empty().await);
