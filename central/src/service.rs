@@ -155,6 +155,10 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
         self.delete_service_status_op(&ctx, service_status_id).await
     }
 
+    async fn increment_zone_serial(&self, ctx: Context, zone_id: uuid::Uuid) -> Result<i64, Error> {
+        self.increment_zone_serial_op(&ctx, zone_id).await
+    }
+
     async fn purge_zones(
         &self,
         ctx: Context,

@@ -512,3 +512,43 @@ async fn purge_hard_deletes_old_deleted_zones_and_reparents_children() -> TestRe
     let _ = recent;
     Ok(())
 }
+
+#[tokio::test]
+async fn increment_zone_serial_bumps_flagged_zones_once() -> TestResult {
+    let env = Env::new().await?;
+    let zone = env.create_zone("p1", "flagged.test.").await?;
+    let id = zone.id.ok_or("id")?;
+    env.exec(
+        "UPDATE zones SET increment_serial = 1 WHERE name = ?",
+        &["flagged.test."],
+    )
+    .await?;
+    let e = env
+        .central
+        .increment_zone_serial(member("p1"), id)
+        .await
+        .err();
+    assert_eq!(e.map(|e| e.kind), Some(ErrorKind::Forbidden));
+    let serial = env
+        .central
+        .increment_zone_serial(Context::admin(), id)
+        .await?;
+    assert!(serial > zone.serial, "{serial} after {}", zone.serial);
+    let stored = env.zone(id).await?;
+    assert_eq!(stored.serial, serial);
+    assert!(!stored.increment_serial, "the flag is cleared");
+    let soa = env.soa(id).await?;
+    let soa_text = soa
+        .records
+        .first()
+        .map(|r| r.data.clone())
+        .unwrap_or_default();
+    assert!(soa_text.contains(&format!(" {serial} ")), "SOA {soa_text}");
+    // No longer flagged: a second call changes nothing.
+    let again = env
+        .central
+        .increment_zone_serial(Context::admin(), id)
+        .await?;
+    assert_eq!(again, serial);
+    Ok(())
+}

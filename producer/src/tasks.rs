@@ -4,14 +4,15 @@
 use std::time::Duration;
 
 use delegate_config::{ProducerTask, ProducerTasks};
-use delegate_model::{Context, Error, ServiceStatus};
-use delegate_rpc::{CentralClient, WorkerClient};
+use delegate_model::{Action, Context, Error, ServiceStatus, Status};
+use delegate_rpc::{CentralClient, Paging, WorkerClient};
 use serde_json::{Map, Value};
 
 /// The tasks this build runs; the others of spec/services.md §6.2 are
 /// logged as not run at start-up.
 pub const IMPLEMENTED: &[&str] = &[
     "zone_purge",
+    "increment_serial",
     "worker_periodic_recovery",
     "periodic_check_service_status",
     "periodic_cleanup_stopped_service_status",
@@ -68,6 +69,7 @@ impl Tasks {
         match task {
             "worker_periodic_recovery" => self.worker.recover_shard(&ctx, first, last).await,
             "zone_purge" => self.zone_purge(&ctx, first, last).await,
+            "increment_serial" => self.increment_serial(&ctx, first, last).await,
             "periodic_check_service_status" => self.check_service_status(&ctx).await,
             "periodic_cleanup_stopped_service_status" => self.cleanup_service_status(&ctx).await,
             other => Err(Error::internal(format!("task {other} is not implemented"))),
@@ -90,6 +92,41 @@ impl Tasks {
             .await?;
         if purged > 0 {
             tracing::info!(purged, shards = %format!("{first}-{last}"), "purged deleted zones");
+        }
+        Ok(())
+    }
+
+    /// Zones flagged `increment_serial` (oldest change first, `batch_size`
+    /// of them): central bumps the serial; unless the zone also waits for a
+    /// delayed NOTIFY, the workers push it (spec/services.md §6.2).
+    async fn increment_serial(&self, ctx: &Context, first: u16, last: u16) -> Result<(), Error> {
+        let batch = self
+            .options("increment_serial")
+            .and_then(|o| o.batch_size)
+            .unwrap_or(100);
+        let mut criterion = Map::new();
+        criterion.insert("shard".into(), format!("BETWEEN {first},{last}").into());
+        criterion.insert("increment_serial".into(), true.into());
+        let paging = Paging {
+            criterion,
+            marker: None,
+            limit: Some(batch),
+            sort_key: Some("updated_at".into()),
+            sort_dir: Some("asc".into()),
+        };
+        let (zones, _) = self.central.find_zones(ctx, &paging).await?;
+        for mut zone in zones {
+            if zone.action == Action::Delete {
+                continue;
+            }
+            zone.serial = self.central.increment_zone_serial(ctx, &zone).await?;
+            if !zone.delayed_notify {
+                if zone.action == Action::None {
+                    zone.action = Action::Update;
+                    zone.status = Status::Pending;
+                }
+                self.worker.update_zone(ctx, &zone).await?;
+            }
         }
         Ok(())
     }

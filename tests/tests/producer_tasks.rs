@@ -1,11 +1,12 @@
 //! The producer's tasks on a whole platform (spec/services.md §6.2, §9): a
 //! silent service is marked DOWN, STOPPED rows and long-DOWN rows are
-//! deleted, live services stay UP; a zone deleted long ago is purged.
+//! deleted, live services stay UP; a zone deleted long ago is purged; a zone
+//! flagged `increment_serial` gets a new serial that reaches BIND.
 
 use std::time::Duration;
 
 use anyhow::{Result, ensure};
-use delegate_tests::dns::wait_until;
+use delegate_tests::dns::{dig_short, wait_until};
 use delegate_tests::{Platform, PlatformOptions};
 
 #[test]
@@ -15,7 +16,8 @@ fn the_producer_ages_statuses_and_purges_zones() -> Result<()> {
     let extra = "[DEFAULT]\nrpc_response_timeout = 3\n\
                  [producer_task:periodic_check_service_status]\ninterval = 1\ntime_threshold = 600\n\
                  [producer_task:periodic_cleanup_stopped_service_status]\ninterval = 1\n\
-                 time_threshold = 7200\n[producer_task:zone_purge]\ninterval = 1\n";
+                 time_threshold = 7200\n[producer_task:zone_purge]\ninterval = 1\n\
+                 [producer_task:increment_serial]\ninterval = 1\n";
     let p = Platform::start(PlatformOptions {
         extra_config: extra.into(),
     })?;
@@ -71,6 +73,7 @@ fn the_producer_ages_statuses_and_purges_zones() -> Result<()> {
         ensure!(status.as_u16() == 202, "zone create: {status}");
         Ok(())
     };
+    create("bump.test.")?;
     create("purge-old.test.")?;
     create("purge-new.test.")?;
     let soft_delete = |name: &str, days: u32| {

@@ -130,6 +130,13 @@ pub trait CentralService: Send + Sync + 'static {
         ctx: Context,
         service_status_id: Uuid,
     ) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Bumps a zone flagged `increment_serial` (the producer's task of that
+    /// name): new serial, SOA rebuilt, flag cleared; returns the serial.
+    fn increment_zone_serial(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+    ) -> impl Future<Output = Result<i64, Error>> + Send;
     /// Hard-deletes up to `limit` zones matching `criterion` (soft-deleted
     /// ones included); returns how many (the producer's `zone_purge`).
     fn purge_zones(
@@ -290,6 +297,15 @@ impl CentralClient {
         self.call(ctx, "delete_service_status", a).await.map(|_| ())
     }
 
+    /// Designate passes the whole zone; only its id is read.
+    pub async fn increment_zone_serial(&self, ctx: &Context, zone: &Zone) -> Result<i64, Error> {
+        let a = ArgsBuilder::new().object("zone", zone, &[]);
+        let serial = self.call(ctx, "increment_zone_serial", a).await?;
+        serial
+            .as_i64()
+            .ok_or_else(|| Error::internal(format!("increment_zone_serial returned {serial}")))
+    }
+
     pub async fn purge_zones(
         &self,
         ctx: &Context,
@@ -386,6 +402,13 @@ async fn dispatch<S: CentralService>(
         "find_service_statuses" => {
             let criterion = args::optional(a, "criterion")?.unwrap_or_default();
             list_to_primitive(&s.find_service_statuses(ctx, criterion).await?, None)
+        }
+        "increment_zone_serial" => {
+            let zone: Zone = args::object(a, "zone")?.0;
+            let zone_id = zone
+                .id
+                .ok_or_else(|| Error::bad_request("increment_zone_serial: zone without id"))?;
+            Value::from(s.increment_zone_serial(ctx, zone_id).await?)
         }
         "purge_zones" => {
             let criterion = args::optional(a, "criterion")?.unwrap_or_default();
