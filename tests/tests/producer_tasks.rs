@@ -95,5 +95,44 @@ fn the_producer_ages_statuses_and_purges_zones() -> Result<()> {
         "a recent deletion stays: {}",
         zones()
     );
+
+    // increment_serial: a flagged zone gets a new serial, pushed to BIND.
+    let zone = |column: &str| {
+        p.sql(&format!(
+            "SELECT {column} FROM zones WHERE name = 'bump.test.'"
+        ))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+    };
+    let active = wait_until(Duration::from_secs(20), || zone("status") == "ACTIVE");
+    ensure!(
+        active.is_some(),
+        "bump.test. not ACTIVE: {}",
+        zone("status")
+    );
+    let before: i64 = zone("serial").parse()?;
+    p.sql("UPDATE zones SET increment_serial = 1 WHERE name = 'bump.test.'")?;
+    let bumped = wait_until(Duration::from_secs(20), || {
+        zone("increment_serial") == "0" && zone("serial").parse::<i64>().is_ok_and(|s| s > before)
+    });
+    ensure!(
+        bumped.is_some(),
+        "serial not incremented: {} {}",
+        zone("serial"),
+        zone("increment_serial")
+    );
+    let serial = zone("serial");
+    let soa = || dig_short(p.bind_port, "bump.test.", "SOA").unwrap_or_default();
+    let served = wait_until(Duration::from_secs(20), || {
+        soa()
+            .first()
+            .is_some_and(|s| s.contains(&format!(" {serial} ")))
+    });
+    ensure!(
+        served.is_some(),
+        "BIND does not serve serial {serial}: {:?}",
+        soa()
+    );
     Ok(())
 }
