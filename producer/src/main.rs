@@ -11,7 +11,7 @@ use anyhow::Result;
 use clap::Parser;
 use delegate_config::{ConfigArgs, PRODUCER_TASK_NAMES};
 use delegate_producer::runner::{self, Counters};
-use delegate_producer::tasks::{IMPLEMENTED, Tasks};
+use delegate_producer::tasks::{IMPLEMENTED, Notifier, Tasks};
 use delegate_rpc::{CentralClient, WorkerClient};
 use delegate_runtime::shutdown_signal;
 
@@ -48,9 +48,15 @@ async fn main() -> Result<()> {
     if !missing.is_empty() {
         tracing::warn!(tasks = ?missing, "periodic tasks not implemented yet: not run");
     }
+    let notifier = config.notifications.enabled().then(|| Notifier {
+        bus: service.bus.clone(),
+        topics: config.notifications.topics.clone(),
+        publisher_id: format!("producer.{}", config.default.host),
+    });
     let tasks = Arc::new(Tasks::new(
         CentralClient::new(service.bus.clone()),
         WorkerClient::new(service.bus.clone()),
+        notifier,
         config.producer.tasks.clone(),
     ));
     loops.extend(runner::spawn(&run, tasks, coordination, counters));

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use delegate_bus::Bus;
 use delegate_config::{ProducerTask, ProducerTasks};
-use delegate_model::{Action, Context, Error, ServiceStatus, Status};
+use delegate_model::envelope::to_primitive;
+use delegate_model::{Action, Context, Error, ServiceStatus, Status, Zone};
 use delegate_rpc::{CentralClient, Paging, WorkerClient};
 use serde_json::{Map, Value};
 
@@ -12,24 +14,41 @@ use serde_json::{Map, Value};
 /// logged as not run at start-up.
 pub const IMPLEMENTED: &[&str] = &[
     "zone_purge",
+    "periodic_exists",
     "increment_serial",
     "worker_periodic_recovery",
     "periodic_check_service_status",
     "periodic_cleanup_stopped_service_status",
 ];
 
+/// Where notifications go (spec/services.md §15), when they are enabled.
+pub struct Notifier {
+    pub bus: Bus,
+    /// `[oslo_messaging_notifications] topics`.
+    pub topics: Vec<String>,
+    /// `producer.<host>`.
+    pub publisher_id: String,
+}
+
 /// What the tasks need: the clients and their options.
 pub struct Tasks {
     central: CentralClient,
     worker: WorkerClient,
+    notifier: Option<Notifier>,
     options: ProducerTasks,
 }
 
 impl Tasks {
-    pub fn new(central: CentralClient, worker: WorkerClient, options: ProducerTasks) -> Tasks {
+    pub fn new(
+        central: CentralClient,
+        worker: WorkerClient,
+        notifier: Option<Notifier>,
+        options: ProducerTasks,
+    ) -> Tasks {
         Tasks {
             central,
             worker,
+            notifier,
             options,
         }
     }
@@ -69,6 +88,7 @@ impl Tasks {
         match task {
             "worker_periodic_recovery" => self.worker.recover_shard(&ctx, first, last).await,
             "zone_purge" => self.zone_purge(&ctx, first, last).await,
+            "periodic_exists" => self.periodic_exists(&ctx, first, last).await,
             "increment_serial" => self.increment_serial(&ctx, first, last).await,
             "periodic_check_service_status" => self.check_service_status(&ctx).await,
             "periodic_cleanup_stopped_service_status" => self.cleanup_service_status(&ctx).await,
@@ -94,6 +114,64 @@ impl Tasks {
             tracing::info!(purged, shards = %format!("{first}-{last}"), "purged deleted zones");
         }
         Ok(())
+    }
+
+    /// Emits `dns.domain.exists` and `dns.zone.exists` for every zone of the
+    /// shards, paging by `per_page`, with the audit period of one interval.
+    /// Nothing to do when notifications are off.
+    async fn periodic_exists(&self, ctx: &Context, first: u16, last: u16) -> Result<(), Error> {
+        let Some(notifier) = &self.notifier else {
+            return Ok(());
+        };
+        let options = self.options("periodic_exists");
+        let per_page = options.map_or(100, |o| o.per_page);
+        let end = chrono::Utc::now().naive_utc();
+        let interval =
+            chrono::Duration::from_std(self.interval("periodic_exists")).unwrap_or_default();
+        let begin = end.checked_sub_signed(interval).unwrap_or(end);
+        let stamp = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+        let mut criterion = Map::new();
+        criterion.insert("shard".into(), format!("BETWEEN {first},{last}").into());
+        let mut paging = Paging {
+            criterion,
+            marker: None,
+            limit: Some(per_page),
+            sort_key: Some("id".into()),
+            sort_dir: Some("asc".into()),
+        };
+        let ctx_map = ctx.to_map();
+        loop {
+            let (zones, _) = self.central.find_zones(ctx, &paging).await?;
+            for zone in &zones {
+                let mut payload = notification_payload(zone);
+                if let Value::Object(map) = &mut payload {
+                    map.insert("audit_period_beginning".into(), stamp(begin).into());
+                    map.insert("audit_period_ending".into(), stamp(end).into());
+                }
+                for event in ["dns.domain.exists", "dns.zone.exists"] {
+                    for topic in &notifier.topics {
+                        notifier
+                            .bus
+                            .notify(
+                                topic,
+                                "INFO",
+                                event,
+                                &notifier.publisher_id,
+                                &ctx_map,
+                                payload.clone(),
+                            )
+                            .await
+                            .map_err(|e| Error::internal(format!("notification: {e}")))?;
+                    }
+                }
+            }
+            match zones.last().and_then(|z| z.id) {
+                Some(id) if zones.len() == per_page as usize => {
+                    paging.marker = Some(id.to_string())
+                }
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// Zones flagged `increment_serial` (oldest change first, `batch_size`
@@ -191,4 +269,64 @@ fn cutoff(age: Duration) -> String {
         .and_then(|age| now.checked_sub_signed(age))
         .unwrap_or(chrono::NaiveDateTime::MIN);
     cutoff.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The default notification plugin's payload (spec/services.md §15): the
+/// object as a flat JSON object of the fields that are set, nested lists as
+/// arrays of flat objects — the primitive without its envelopes.
+pub fn notification_payload(zone: &Zone) -> Value {
+    without_envelopes(to_primitive(zone, &[]))
+}
+
+fn without_envelopes(value: Value) -> Value {
+    match value {
+        Value::Object(mut map) => match map.remove("designate_object.data") {
+            Some(Value::Object(mut data)) if data.contains_key("objects") => {
+                without_envelopes(data.remove("objects").unwrap_or(Value::Null))
+            }
+            Some(data) => without_envelopes(data),
+            None => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, without_envelopes(v)))
+                    .collect(),
+            ),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(without_envelopes).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn payloads_drop_the_envelopes() {
+        let primitive = json!({
+            "designate_object.name": "Zone",
+            "designate_object.data": {
+                "name": "a.test.",
+                "attributes": {
+                    "designate_object.name": "ZoneAttributeList",
+                    "designate_object.data": {"objects": [
+                        {"designate_object.name": "ZoneAttribute",
+                         "designate_object.data": {"key": "k", "value": "v"}}
+                    ]}
+                }
+            }
+        });
+        assert_eq!(
+            without_envelopes(primitive),
+            json!({"name": "a.test.", "attributes": [{"key": "k", "value": "v"}]})
+        );
+        let zone = Zone {
+            name: "b.test.".into(),
+            ..Zone::default()
+        };
+        let payload = notification_payload(&zone);
+        assert_eq!(payload["name"], "b.test.");
+        assert!(payload.get("designate_object.data").is_none());
+    }
 }

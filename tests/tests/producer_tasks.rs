@@ -1,7 +1,8 @@
 //! The producer's tasks on a whole platform (spec/services.md §6.2, §9): a
 //! silent service is marked DOWN, STOPPED rows and long-DOWN rows are
 //! deleted, live services stay UP; a zone deleted long ago is purged; a zone
-//! flagged `increment_serial` gets a new serial that reaches BIND.
+//! flagged `increment_serial` gets a new serial that reaches BIND; the
+//! `exists` notifications are published.
 
 use std::time::Duration;
 
@@ -17,7 +18,9 @@ fn the_producer_ages_statuses_and_purges_zones() -> Result<()> {
                  [producer_task:periodic_check_service_status]\ninterval = 1\ntime_threshold = 600\n\
                  [producer_task:periodic_cleanup_stopped_service_status]\ninterval = 1\n\
                  time_threshold = 7200\n[producer_task:zone_purge]\ninterval = 1\n\
-                 [producer_task:increment_serial]\ninterval = 1\n";
+                 [producer_task:increment_serial]\ninterval = 1\n\
+                 [producer_task:periodic_exists]\ninterval = 1\nper_page = 1\n\
+                 [oslo_messaging_notifications]\ndriver = messagingv2\n";
     let p = Platform::start(PlatformOptions {
         extra_config: extra.into(),
     })?;
@@ -133,6 +136,33 @@ fn the_producer_ages_statuses_and_purges_zones() -> Result<()> {
         served.is_some(),
         "BIND does not serve serial {serial}: {:?}",
         soa()
+    );
+
+    // periodic_exists: dns.domain.exists + dns.zone.exists for each live
+    // zone, on notifications.info (central emits nothing there).
+    let queued = || -> u64 {
+        let out = std::process::Command::new("rabbitmqctl")
+            .args(["-q", "list_queues", "-p", &p.vhost, "name", "messages"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        out.lines()
+            .filter_map(|l| l.strip_prefix("notifications.info"))
+            .filter_map(|n| n.trim().parse().ok())
+            .next()
+            .unwrap_or(0)
+    };
+    let notified = wait_until(Duration::from_secs(10), || queued() >= 2);
+    ensure!(notified.is_some(), "no exists notifications: {}", queued());
+    // per_page = 1: the run pages on past the zone with a marker.
+    let log = std::fs::read_to_string(p.dir.join("producer.log"))?;
+    let paged = log
+        .lines()
+        .any(|l| l.contains("task run") && l.contains("periodic_exists") && l.contains("success"));
+    ensure!(
+        paged,
+        "no successful periodic_exists run:\n{}",
+        p.log_tail("producer", 10)
     );
     Ok(())
 }
