@@ -447,13 +447,28 @@ impl Member {
     /// voter. Stop the producer first; its shards move when its lease ends
     /// (or at once, if it stopped cleanly).
     async fn retire(&self, retire: Retire) -> Result<()> {
+        // The leader may be the producer just stopped: retry through the
+        // election that follows.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.retire_once(&retire).await {
+                Err(e) if Instant::now() < deadline => {
+                    tracing::debug!(error = %e, "retire: retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn retire_once(&self, retire: &Retire) -> Result<()> {
         if self.raft.metrics().borrow().state != ServerState::Leader {
             if retire.forwarded {
                 return Err(anyhow!("not the leader"));
             }
             let forwarded = Retire {
                 forwarded: true,
-                ..retire
+                node_id: retire.node_id,
             };
             let leader = self.leader_addr().await?;
             return self.post(&leader, "retire", &forwarded).await;
