@@ -9,7 +9,7 @@ pub mod tasks;
 
 use std::sync::Arc;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use delegate_config::Config;
 
 use coordination::{Alone, Coordination};
@@ -24,6 +24,15 @@ pub async fn coordinate(
     let r = &config.producer.raft;
     if r.peers.is_empty() {
         tracing::info!("no [service:producer] raft_peers: this producer owns all 4096 shards");
+        if let Some(listen) = &r.listen {
+            // No group to serve, but the run counters are still worth reading.
+            let listener = tokio::net::TcpListener::bind(listen.to_string())
+                .await
+                .with_context(|| {
+                    format!("[service:producer] raft_listen {listen}: cannot listen")
+                })?;
+            runner::serve_metrics(counters, listener);
+        }
         let alone = Alone {
             member: config.default.host.clone(),
         };

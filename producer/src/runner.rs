@@ -43,6 +43,19 @@ impl Counters {
     }
 }
 
+/// Serves `GET /metrics` alone (a producer without a group).
+pub fn serve_metrics(counters: Arc<Counters>, listener: tokio::net::TcpListener) {
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || async move { counters.render() }),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "metrics service stopped");
+        }
+    });
+}
+
 /// Starts one loop per task in `names`.
 pub fn spawn(
     names: &[&'static str],

@@ -124,3 +124,28 @@ fn unreachable_peers_are_reported_and_nothing_runs() {
         "a producer without a quorum ran tasks:\n{text}"
     );
 }
+
+#[test]
+fn without_peers_a_producer_owns_every_shard_and_counts_its_runs() {
+    let s = Scratch::new();
+    let port = free_port();
+    let (mut child, log) = s.start("alone", &format!("raft_listen = 127.0.0.1:{port}"));
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let counted =
+        "delegate_producer_task_runs_total{task=\"worker_periodic_recovery\",outcome=\"success\"}";
+    let mut metrics = String::new();
+    while Instant::now() < deadline && !metrics.contains(counted) {
+        std::thread::sleep(Duration::from_millis(100));
+        metrics = common::http_get(addr, "/metrics").unwrap_or_default();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(metrics.contains(counted), "{metrics}");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("task run") && l.contains("shards=0-4095")),
+        "{text}"
+    );
+}
