@@ -161,8 +161,9 @@ impl Member {
         self.lease.clone()
     }
 
-    /// Runs the lease renewal and (when leader) the expiry of silent
-    /// members until `stop` is dropped or fires.
+    /// Starts the lease renewal and (when leader) the expiry of silent
+    /// members; they run until their handles are aborted (before
+    /// [`Member::leave`]).
     pub fn spawn_loops(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
         let renew = self.clone();
         let expire = self.clone();
