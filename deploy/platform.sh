@@ -8,7 +8,9 @@
 # Everything lives under ./run: config, pools.yaml, BIND's files, pids, logs.
 # Ports (override with the variables): API 9001, mdns 5354, BIND 5300,
 # rndc 9530. Instances: CENTRAL_INSTANCES, WORKER_INSTANCES (default 1 each;
-# several instances share the work through the bus and the database).
+# several instances share the work through the bus and the database),
+# PRODUCER_INSTANCES (default 1; several form a Raft group on ports 9401…
+# that splits the periodic tasks' shards).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -48,12 +50,25 @@ CONF
         "$root/deploy/pools.yaml.in" > "$run/pools.yaml"
 }
 
-start_service() { # name instance
+start_service() { # name instance [VAR=value …]
     local name=$1 n=$2 host
+    shift 2
     host="$(hostname)-$name-$n"
-    DELEGATE_DEFAULT__HOST="$host" nohup "$bin/delegate-$name" --config-file "$run/delegate.conf" \
-        >> "$run/logs/$name-$n.log" 2>&1 &
+    env DELEGATE_DEFAULT__HOST="$host" "$@" nohup "$bin/delegate-$name" \
+        --config-file "$run/delegate.conf" >> "$run/logs/$name-$n.log" 2>&1 &
     echo $! > "$run/pids/$name-$n.pid"
+}
+
+start_producers() {
+    local count=${PRODUCER_INSTANCES:-1} peers="" i
+    if [ "$count" -le 1 ]; then start_service producer 1; return; fi
+    for i in $(seq 1 "$count"); do peers="$peers${peers:+, }127.0.0.1:$((9400 + i))"; done
+    for i in $(seq 1 "$count"); do
+        start_service producer "$i" \
+            "DELEGATE_SERVICE_PRODUCER__RAFT_LISTEN=127.0.0.1:$((9400 + i))" \
+            "DELEGATE_SERVICE_PRODUCER__RAFT_PEERS=$peers" \
+            "DELEGATE_SERVICE_PRODUCER__RAFT_DATA_DIR=$run/producer-$i"
+    done
 }
 
 up() {
@@ -72,7 +87,7 @@ up() {
     for i in $(seq 1 "${CENTRAL_INSTANCES:-1}"); do start_service central "$i"; done
     for i in $(seq 1 "${WORKER_INSTANCES:-1}"); do start_service worker "$i"; done
     start_service mdns 1
-    start_service producer 1
+    start_producers
     start_service sink 1
     start_service api 1
     for _ in $(seq 1 100); do

@@ -166,4 +166,33 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
     ) -> Result<(), Error> {
         self.update_service_status_op(&ctx, status).await
     }
+
+    async fn find_service_statuses(
+        &self,
+        ctx: Context,
+        criterion: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Vec<ServiceStatus>, Error> {
+        self.find_service_statuses_op(&ctx, criterion).await
+    }
+
+    async fn delete_service_status(
+        &self,
+        ctx: Context,
+        service_status_id: uuid::Uuid,
+    ) -> Result<(), Error> {
+        self.delete_service_status_op(&ctx, service_status_id).await
+    }
+
+    async fn increment_zone_serial(&self, ctx: Context, zone_id: uuid::Uuid) -> Result<i64, Error> {
+        self.increment_zone_serial_op(&ctx, zone_id).await
+    }
+
+    async fn purge_zones(
+        &self,
+        ctx: Context,
+        criterion: serde_json::Map<String, serde_json::Value>,
+        limit: Option<u32>,
+    ) -> Result<u64, Error> {
+        self.purge_zones_op(&ctx, criterion, limit).await
+    }
 }

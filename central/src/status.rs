@@ -77,6 +77,47 @@ impl<N: WorkerNotifier> Central<N> {
         on_deadlock(once).await?;
         Ok(())
     }
+
+    /// Service statuses matching `criterion`; admin only (the producer's
+    /// status tasks run with an admin context).
+    pub(crate) async fn find_service_statuses_op(
+        &self,
+        ctx: &Context,
+        criterion: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Vec<ServiceStatus>, Error> {
+        require_admin(ctx)?;
+        let read = async {
+            let mut conn = self.storage.acquire().await?;
+            Ok::<_, OpError>(service_statuses::find(&mut conn, &criterion).await?)
+        };
+        Ok(read.await?)
+    }
+
+    /// Deletes one service status (already gone is fine: two clean-ups may race).
+    pub(crate) async fn delete_service_status_op(
+        &self,
+        ctx: &Context,
+        id: uuid::Uuid,
+    ) -> Result<(), Error> {
+        require_admin(ctx)?;
+        let write = async {
+            let mut conn = self.storage.acquire().await?;
+            service_statuses::delete(&mut conn, id).await?;
+            Ok::<_, OpError>(())
+        };
+        Ok(write.await?)
+    }
+}
+
+pub(crate) fn require_admin(ctx: &Context) -> Result<(), Error> {
+    if ctx.is_admin {
+        Ok(())
+    } else {
+        Err(Error::new(
+            delegate_model::ErrorKind::Forbidden,
+            "service statuses are for admins",
+        ))
+    }
 }
 
 /// The zone columns a report is judged against.

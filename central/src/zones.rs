@@ -185,6 +185,48 @@ impl<N: WorkerNotifier> Central<N> {
         Ok(read.await?)
     }
 
+    /// The producer's `increment_serial`: bumps the serial of a zone flagged
+    /// for it, rebuilds its SOA and clears the flag (admin only). A zone no
+    /// longer flagged (another producer or a change got there first) keeps
+    /// its serial.
+    pub(crate) async fn increment_zone_serial_op(
+        &self,
+        ctx: &Context,
+        zone_id: uuid::Uuid,
+    ) -> Result<i64, Error> {
+        crate::status::require_admin(ctx)?;
+        let once = || async {
+            let mut tx = self.storage.begin().await?;
+            let mut zone = zones::lock(&mut tx, zone_id).await?;
+            if zone.increment_serial {
+                zone.increment_serial = false;
+                serial::bump(&mut zone);
+                serial::save_bumped(&mut tx, &mut zone).await?;
+            }
+            tx.commit().await.map_err(StorageError::from)?;
+            Ok::<_, OpError>(zone.serial)
+        };
+        Ok(on_deadlock(once).await?)
+    }
+
+    /// Hard-deletes soft-deleted zones for the producer's `zone_purge`
+    /// (spec/domain-rules.md §2.7); admin only. Returns how many.
+    pub(crate) async fn purge_zones_op(
+        &self,
+        ctx: &Context,
+        criterion: serde_json::Map<String, serde_json::Value>,
+        limit: Option<u32>,
+    ) -> Result<u64, Error> {
+        crate::status::require_admin(ctx)?;
+        let purge = || async {
+            let mut tx = self.storage.begin().await?;
+            let n = zones::purge(&mut tx, &criterion, limit.unwrap_or(u32::MAX)).await?;
+            tx.commit().await.map_err(StorageError::from)?;
+            Ok::<_, OpError>(n)
+        };
+        Ok(on_deadlock(purge).await?)
+    }
+
     /// The NS records of the zone's pool, in storage order.
     pub(crate) async fn get_zone_ns_records_op(
         &self,

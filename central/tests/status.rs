@@ -247,3 +247,60 @@ async fn heartbeats_are_upserted_and_checked() -> TestResult {
     assert!(rows[0].heartbeated_at.is_some());
     Ok(())
 }
+
+#[tokio::test]
+async fn service_statuses_are_found_by_criterion_and_deleted() -> TestResult {
+    let env = Env::new().await?;
+    let now = chrono::Utc::now().naive_utc();
+    let beat = |host: &str, status: &str, age_s: i64| ServiceStatus {
+        service_name: "worker".into(),
+        hostname: host.into(),
+        status: status.into(),
+        heartbeated_at: Some(now - chrono::Duration::seconds(age_s)),
+        stats: json!({}),
+        capabilities: json!({}),
+        ..ServiceStatus::default()
+    };
+    for (host, status, age) in [
+        ("old", "UP", 3600),
+        ("new", "UP", 5),
+        ("gone", "STOPPED", 60),
+    ] {
+        env.central
+            .update_service_status(Context::admin(), beat(host, status, age))
+            .await?;
+    }
+    let cutoff = (now - chrono::Duration::seconds(1800)).format("%Y-%m-%d %H:%M:%S");
+    let criterion = json!({"status": "UP", "heartbeated_at": format!("<{cutoff}")});
+    let criterion = criterion.as_object().cloned().unwrap_or_default();
+    let stale = env
+        .central
+        .find_service_statuses(Context::admin(), criterion.clone())
+        .await?;
+    let hosts: Vec<&str> = stale.iter().map(|s| s.hostname.as_str()).collect();
+    assert_eq!(hosts, ["old"]);
+
+    let e = env
+        .central
+        .find_service_statuses(member("p1"), criterion)
+        .await
+        .err();
+    assert_eq!(e.map(|e| e.kind), Some(ErrorKind::Forbidden));
+
+    let id = stale[0].id.ok_or("no id")?;
+    env.central
+        .delete_service_status(Context::admin(), id)
+        .await?;
+    // Deleting twice is harmless (two clean-ups may race).
+    env.central
+        .delete_service_status(Context::admin(), id)
+        .await?;
+    let mut conn = env.db.storage().acquire().await?;
+    let left: Vec<String> = service_statuses::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|s| s.hostname)
+        .collect();
+    assert_eq!(left, ["gone", "new"]);
+    Ok(())
+}

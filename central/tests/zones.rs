@@ -460,3 +460,110 @@ async fn nameservers_of_a_zone_are_its_pool_ns_records() -> TestResult {
     assert_eq!(e.map(|e| e.kind), Some(ErrorKind::ZoneNotFound));
     Ok(())
 }
+
+#[tokio::test]
+async fn purge_hard_deletes_old_deleted_zones_and_reparents_children() -> TestResult {
+    let env = Env::new().await?;
+    let top = env.create_zone("p1", "purge-top.test.").await?;
+    let mid = env.create_zone("p1", "mid.purge-top.test.").await?;
+    let leaf = env.create_zone("p1", "leaf.mid.purge-top.test.").await?;
+    let recent = env.create_zone("p1", "purge-recent.test.").await?;
+    assert_eq!(leaf.parent_zone_id, mid.id);
+    let soft_delete = "UPDATE zones SET deleted = id, status = 'DELETED', action = 'NONE', \
+                       deleted_at = UTC_TIMESTAMP() - INTERVAL ? DAY WHERE name = ?";
+    env.exec(soft_delete, &["8", "mid.purge-top.test."]).await?;
+    env.exec(soft_delete, &["1", "purge-recent.test."]).await?;
+
+    let cutoff = (chrono::Utc::now() - chrono::Duration::days(7)).format("%Y-%m-%d %H:%M:%S");
+    let criterion = json!({"deleted": "!0", "deleted_at": format!("<={cutoff}")});
+    let criterion = criterion.as_object().cloned().unwrap_or_default();
+    let e = env
+        .central
+        .purge_zones(member("p1"), criterion.clone(), Some(10))
+        .await
+        .err();
+    assert_eq!(e.map(|e| e.kind), Some(ErrorKind::Forbidden));
+    let purged = env
+        .central
+        .purge_zones(Context::admin(), criterion.clone(), Some(10))
+        .await?;
+    assert_eq!(purged, 1);
+    // The child of the purged zone now hangs off the nearest survivor.
+    let leaf = env.zone(leaf.id.ok_or("id")?).await?;
+    assert_eq!(leaf.parent_zone_id, top.id);
+    let gone = env
+        .central
+        .get_zone(Context::admin(), mid.id.ok_or("id")?)
+        .await
+        .err();
+    assert_eq!(gone.map(|e| e.kind), Some(ErrorKind::ZoneNotFound));
+    let pool = env.db.storage().pool().clone();
+    let count = |name: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM zones WHERE name = ?")
+                .bind(name)
+                .fetch_one(&pool)
+                .await
+        }
+    };
+    assert_eq!(count("mid.purge-top.test.").await?, 0, "the row is gone");
+    assert_eq!(
+        count("purge-recent.test.").await?,
+        1,
+        "a recent deletion stays"
+    );
+    let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE zone_id = ?")
+        .bind(ids::to_db(&mid.id.ok_or("id")?))
+        .fetch_one(&pool)
+        .await?;
+    assert_eq!(records, 0, "its records went with it");
+    // Nothing left to purge.
+    let again = env
+        .central
+        .purge_zones(Context::admin(), criterion, Some(10))
+        .await?;
+    assert_eq!(again, 0);
+    let _ = recent;
+    Ok(())
+}
+
+#[tokio::test]
+async fn increment_zone_serial_bumps_flagged_zones_once() -> TestResult {
+    let env = Env::new().await?;
+    let zone = env.create_zone("p1", "flagged.test.").await?;
+    let id = zone.id.ok_or("id")?;
+    env.exec(
+        "UPDATE zones SET increment_serial = 1 WHERE name = ?",
+        &["flagged.test."],
+    )
+    .await?;
+    let e = env
+        .central
+        .increment_zone_serial(member("p1"), id)
+        .await
+        .err();
+    assert_eq!(e.map(|e| e.kind), Some(ErrorKind::Forbidden));
+    let serial = env
+        .central
+        .increment_zone_serial(Context::admin(), id)
+        .await?;
+    assert!(serial > zone.serial, "{serial} after {}", zone.serial);
+    let stored = env.zone(id).await?;
+    assert_eq!(stored.serial, serial);
+    assert!(!stored.increment_serial, "the flag is cleared");
+    let soa = env.soa(id).await?;
+    let soa_text = soa
+        .records
+        .first()
+        .map(|r| r.data.clone())
+        .unwrap_or_default();
+    assert!(soa_text.contains(&format!(" {serial} ")), "SOA {soa_text}");
+    // No longer flagged: a second call changes nothing.
+    let again = env
+        .central
+        .increment_zone_serial(Context::admin(), id)
+        .await?;
+    assert_eq!(again, serial);
+    Ok(())
+}

@@ -138,6 +138,7 @@ fn a_designate_conf_is_read() {
     assert_eq!(c.worker.threshold_percentage, 50);
     assert_eq!(c.worker.poll_delay, Duration::from_secs(5));
     assert!(c.producer.is_enabled("increment_serial") && !c.producer.is_enabled("periodic_exists"));
+    assert!(c.producer.raft.peers.is_empty() && c.producer.raft.listen.is_none());
     assert_eq!(
         c.producer.tasks.increment_serial.interval,
         Duration::from_secs(1)
@@ -390,4 +391,22 @@ fn debug_output_hides_passwords() {
     let debug = format!("{c:?}");
     assert!(!debug.contains("s3cret"), "{debug}");
     assert!(debug.contains("rabbit://u:***@h:5672/"), "{debug}");
+}
+
+#[test]
+fn producer_raft_options_are_read() {
+    let c = Config::from_str_for_tests(
+        "[service:producer]\nraft_listen = 127.0.0.1:9401\n\
+         raft_peers = 127.0.0.1:9401, 127.0.0.1:9402,127.0.0.1\n\
+         raft_data_dir = /tmp/p1\nraft_lease_duration = 0.5\n",
+    )
+    .unwrap();
+    let raft = &c.producer.raft;
+    assert_eq!(raft.listen.as_ref().map(|l| l.port), Some(9401));
+    let ports: Vec<u16> = raft.peers.iter().map(|p| p.port).collect();
+    assert_eq!(ports, [9401, 9402, 9400]);
+    assert_eq!(raft.data_dir, std::path::Path::new("/tmp/p1"));
+    assert_eq!(raft.lease_duration, Duration::from_millis(500));
+    let bad = Config::from_str_for_tests("[service:producer]\nraft_listen = a b:1\n");
+    assert!(bad.unwrap_err().to_string().contains("raft_listen"));
 }

@@ -119,6 +119,32 @@ pub trait CentralService: Send + Sync + 'static {
         ctx: Context,
         status: ServiceStatus,
     ) -> impl Future<Output = Result<(), Error>> + Send;
+    /// The service statuses matching `criterion` (the producer's status tasks).
+    fn find_service_statuses(
+        &self,
+        ctx: Context,
+        criterion: Map<String, Value>,
+    ) -> impl Future<Output = Result<Vec<ServiceStatus>, Error>> + Send;
+    fn delete_service_status(
+        &self,
+        ctx: Context,
+        service_status_id: Uuid,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Bumps a zone flagged `increment_serial` (the producer's task of that
+    /// name): new serial, SOA rebuilt, flag cleared; returns the serial.
+    fn increment_zone_serial(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+    ) -> impl Future<Output = Result<i64, Error>> + Send;
+    /// Hard-deletes up to `limit` zones matching `criterion` (soft-deleted
+    /// ones included); returns how many (the producer's `zone_purge`).
+    fn purge_zones(
+        &self,
+        ctx: Context,
+        criterion: Map<String, Value>,
+        limit: Option<u32>,
+    ) -> impl Future<Output = Result<u64, Error>> + Send;
 }
 
 /// Calls central over the bus.
@@ -252,6 +278,46 @@ impl CentralClient {
         let a = ArgsBuilder::new().object("service_status", status, &[]);
         self.cast(ctx, "update_service_status", a).await
     }
+
+    pub async fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+    ) -> Result<Vec<ServiceStatus>, Error> {
+        let a = ArgsBuilder::new().value("criterion", criterion);
+        Ok(args::result_list(self.call(ctx, "find_service_statuses", a).await?)?.0)
+    }
+
+    pub async fn delete_service_status(
+        &self,
+        ctx: &Context,
+        service_status_id: Uuid,
+    ) -> Result<(), Error> {
+        let a = ArgsBuilder::new().value("service_status_id", service_status_id);
+        self.call(ctx, "delete_service_status", a).await.map(|_| ())
+    }
+
+    /// Designate passes the whole zone; only its id is read.
+    pub async fn increment_zone_serial(&self, ctx: &Context, zone: &Zone) -> Result<i64, Error> {
+        let a = ArgsBuilder::new().object("zone", zone, &[]);
+        let serial = self.call(ctx, "increment_zone_serial", a).await?;
+        serial
+            .as_i64()
+            .ok_or_else(|| Error::internal(format!("increment_zone_serial returned {serial}")))
+    }
+
+    pub async fn purge_zones(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+        limit: Option<u32>,
+    ) -> Result<u64, Error> {
+        let a = ArgsBuilder::new()
+            .value("criterion", criterion)
+            .value("limit", limit);
+        let count = self.call(ctx, "purge_zones", a).await?;
+        Ok(count.as_u64().unwrap_or_default())
+    }
 }
 
 /// Turns bus requests into [`CentralService`] calls.
@@ -334,6 +400,29 @@ async fn dispatch<S: CentralService>(
         }
         "update_service_status" => {
             s.update_service_status(ctx, args::object(a, "service_status")?.0)
+                .await?;
+            Value::Null
+        }
+        "find_service_statuses" => {
+            let criterion = args::optional(a, "criterion")?.unwrap_or_default();
+            list_to_primitive(&s.find_service_statuses(ctx, criterion).await?, None)
+        }
+        "increment_zone_serial" => {
+            let zone: Zone = args::object(a, "zone")?.0;
+            let zone_id = zone
+                .id
+                .ok_or_else(|| Error::bad_request("increment_zone_serial: zone without id"))?;
+            Value::from(s.increment_zone_serial(ctx, zone_id).await?)
+        }
+        "purge_zones" => {
+            let criterion = args::optional(a, "criterion")?.unwrap_or_default();
+            Value::from(
+                s.purge_zones(ctx, criterion, args::optional(a, "limit")?)
+                    .await?,
+            )
+        }
+        "delete_service_status" => {
+            s.delete_service_status(ctx, args::value(a, "service_status_id")?)
                 .await?;
             Value::Null
         }

@@ -6,8 +6,8 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber. Safe to call twice (the second call is a no-op).
 pub fn init(service: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,lapin=error"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,lapin=error,openraft=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)

@@ -1,10 +1,22 @@
 //! Service heartbeats (spec/storage.md §2.15, spec/services.md §9).
 
 use delegate_model::{ServiceStatus, ids, time};
-use sqlx::MySqlConnection;
+use serde_json::{Map, Value};
+use sqlx::{MySql, MySqlConnection, QueryBuilder};
+use uuid::Uuid;
 
+use crate::criteria::{self, Column};
 use crate::error::StorageError;
 use crate::rows::{self, db_id};
+
+/// The columns a criterion may name.
+const COLUMNS: &[Column] = &[
+    Column::uuid("id", "id"),
+    Column::plain("service_name", "service_name"),
+    Column::plain("hostname", "hostname"),
+    Column::plain("status", "status"),
+    Column::plain("heartbeated_at", "heartbeated_at"),
+];
 
 /// The statuses the `status` column accepts.
 pub const STATUSES: &[&str] = &["UP", "DOWN", "WARNING", "STOPPED"];
@@ -43,12 +55,21 @@ pub async fn upsert(
 
 /// Every row, by service then host (for tools and tests).
 pub async fn list(conn: &mut MySqlConnection) -> Result<Vec<ServiceStatus>, StorageError> {
-    let found = sqlx::query(
+    find(conn, &Map::new()).await
+}
+
+/// The rows matching `criterion` (spec/storage.md §3.1), by service then host.
+pub async fn find(
+    conn: &mut MySqlConnection,
+    criterion: &Map<String, Value>,
+) -> Result<Vec<ServiceStatus>, StorageError> {
+    let mut qb = QueryBuilder::<MySql>::new(
         "SELECT id, created_at, updated_at, service_name, hostname, heartbeated_at, status, stats, capabilities \
-         FROM service_statuses ORDER BY service_name, hostname",
-    )
-    .fetch_all(conn)
-    .await?;
+         FROM service_statuses WHERE 1 = 1",
+    );
+    criteria::push_conditions(&mut qb, COLUMNS, criterion, &[])?;
+    qb.push(" ORDER BY service_name, hostname");
+    let found = qb.build().fetch_all(conn).await?;
     found
         .iter()
         .map(|row| {
@@ -66,6 +87,15 @@ pub async fn list(conn: &mut MySqlConnection) -> Result<Vec<ServiceStatus>, Stor
             })
         })
         .collect()
+}
+
+/// Deletes one row; false if it was already gone.
+pub async fn delete(conn: &mut MySqlConnection, id: Uuid) -> Result<bool, StorageError> {
+    let done = sqlx::query("DELETE FROM service_statuses WHERE id = ?")
+        .bind(db_id(&id))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// The JSON object text stored in `stats`/`capabilities` (`{}` when unset).

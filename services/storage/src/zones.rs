@@ -313,6 +313,58 @@ pub async fn count(
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
+/// How far up the parent chain [`purge`] looks for a surviving ancestor.
+const MAX_ANCESTRY: usize = 128;
+
+/// Hard-deletes up to `limit` zones matching `criterion` — soft-deleted
+/// ones included, so the criterion says which (the producer's `zone_purge`
+/// asks for `deleted: "!0"` and an old `deleted_at`) — oldest deletion
+/// first. Their recordsets and records go with them (foreign keys); their
+/// children are re-parented to the nearest ancestor that survives
+/// (spec/domain-rules.md §2.7). Returns how many zones were purged.
+pub async fn purge(
+    conn: &mut MySqlConnection,
+    criterion: &Map<String, Value>,
+    limit: u32,
+) -> Result<u64, StorageError> {
+    let mut qb = QueryBuilder::<MySql>::new("SELECT id, parent_zone_id FROM zones WHERE 1 = 1");
+    criteria::push_conditions(&mut qb, COLUMNS, criterion, &[])?;
+    qb.push(" ORDER BY deleted_at, id LIMIT ").push_bind(limit);
+    let rows: Vec<(String, Option<String>)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let parents: HashMap<String, Option<String>> = rows.iter().cloned().collect();
+    let now = time::now();
+    for (id, parent) in &rows {
+        let mut survivor = parent.clone();
+        let mut depth = 0;
+        while let Some(p) = survivor.as_ref().filter(|p| parents.contains_key(*p)) {
+            depth += 1;
+            if depth > MAX_ANCESTRY {
+                return Err(StorageError::InvalidCriterion(format!(
+                    "zone {id}: parent chain longer than {MAX_ANCESTRY} or a loop"
+                )));
+            }
+            survivor = parents[p].clone();
+        }
+        sqlx::query(
+            "UPDATE zones SET parent_zone_id = ?, updated_at = ?, version = version + 1 \
+             WHERE parent_zone_id = ?",
+        )
+        .bind(&survivor)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let ids: Vec<String> = rows.into_iter().map(|(id, _)| id).collect();
+    let mut qb = QueryBuilder::<MySql>::new("DELETE FROM zones WHERE id IN (");
+    push_list(&mut qb, &ids);
+    let done = qb.build().execute(&mut *conn).await?;
+    Ok(done.rows_affected())
+}
+
 fn push_scope(qb: &mut QueryBuilder<MySql>, scope: &Scope, with_shares: bool) {
     let Scope::Project(project) = scope else {
         return;

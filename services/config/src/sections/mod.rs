@@ -19,7 +19,7 @@ pub use default::{
     DefaultSection, NotificationPlugin, Notifications, QuotaDriver, SUPPORTED_RECORD_TYPES,
 };
 pub use mdns::Mdns;
-pub use producer::{PRODUCER_TASK_NAMES, Producer, ProducerTask, ProducerTasks};
+pub use producer::{PRODUCER_TASK_NAMES, Producer, ProducerRaft, ProducerTask, ProducerTasks};
 pub use sink::{NotificationHandler, Sink};
 pub use storage::{SqlxUrl, Storage, sqlx_url};
 pub use worker::Worker;

@@ -1,9 +1,11 @@
 //! `[service:producer]` and the `[producer_task:<name>]` sections.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::ConfigError;
 use crate::raw::RawConfig;
+use crate::values::HostPort;
 
 /// Every periodic task, as named in `enabled_tasks` and `[producer_task:<name>]`.
 pub const PRODUCER_TASK_NAMES: &[&str] = &[
@@ -49,6 +51,27 @@ pub struct Producer {
     /// `None` (unset) runs every task.
     pub enabled_tasks: Option<Vec<String>>,
     pub tasks: ProducerTasks,
+    pub raft: ProducerRaft,
+}
+
+/// Delegate's own options of `[service:producer]` for the Raft group that
+/// shards the periodic tasks (no tooz, no ZooKeeper).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProducerRaft {
+    /// `raft_listen`: where this producer serves Raft RPCs to its peers.
+    pub listen: Option<HostPort>,
+    /// `raft_advertise`: where peers reach it, when that differs from
+    /// `raft_listen` (a proxy, NAT); it is what `raft_peers` lists.
+    pub advertise: Option<HostPort>,
+    /// `raft_peers`: every producer of the group (`host:port` of their
+    /// `raft_listen`, this one included). Empty: this producer runs alone and
+    /// owns all 4096 shards.
+    pub peers: Vec<HostPort>,
+    /// `raft_data_dir`: the Raft vote, log and snapshot, fsynced.
+    pub data_dir: PathBuf,
+    /// `raft_lease_duration`: how long a committed lease renewal lets a
+    /// producer run its shards; a dead producer's shards move after about this.
+    pub lease_duration: Duration,
 }
 
 impl Producer {
@@ -60,6 +83,13 @@ impl Producer {
             topic: s.string("topic", "producer")?,
             enabled_tasks,
             tasks: read_tasks(raw)?,
+            raft: ProducerRaft {
+                listen: s.parse("raft_listen", |v| HostPort::parse(v, 9400))?,
+                advertise: s.parse("raft_advertise", |v| HostPort::parse(v, 9400))?,
+                peers: s.host_ports("raft_peers", "", 9400)?,
+                data_dir: PathBuf::from(s.string("raft_data_dir", "/var/lib/delegate/producer")?),
+                lease_duration: s.seconds("raft_lease_duration", Duration::from_secs(1))?,
+            },
         })
     }
 
