@@ -6,7 +6,6 @@
 //!
 //! The two tests run one after the other (each loads the whole machine).
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use delegate_tests::burst::{self, Load};
@@ -19,7 +18,7 @@ const LOAD: Duration = Duration::from_secs(20);
 const SETTLE_LIMIT: Duration = Duration::from_secs(120);
 
 /// One burst at a time on this machine.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn platform() -> Platform {
     Platform::start(PlatformOptions {
@@ -65,7 +64,7 @@ fn check_converged(p: &Platform, load: &Load, load_ended: Instant, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_with_two_of_each_service_converges_with_every_write_served() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let p = platform();
     let load = burst::load(&p.api_url, CLIENTS, LOAD, "plain").await;
     let ended = Instant::now();
@@ -74,7 +73,7 @@ async fn a_burst_with_two_of_each_service_converges_with_every_write_served() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_survives_the_database_refusing_connections_and_bind_stopping() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let mut p = platform();
     let api = p.api_url.clone();
     let clients = tokio::spawn(async move { burst::load(&api, CLIENTS, LOAD, "faults").await });

@@ -23,6 +23,7 @@ fn the_producer_ages_statuses_and_purges_zones() -> Result<()> {
                  [oslo_messaging_notifications]\ndriver = messagingv2\n";
     let p = Platform::start(PlatformOptions {
         extra_config: extra.into(),
+        ..PlatformOptions::default()
     })?;
     let row = |host: &str, status: &str, age_s: u32| {
         format!(
