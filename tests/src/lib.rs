@@ -10,6 +10,7 @@
 pub mod burst;
 pub mod cli;
 pub mod dns;
+pub mod notifier;
 pub mod platform;
 pub mod process;
 
