@@ -192,10 +192,21 @@ async fn nova_and_neutron_notifications_become_names_bind_answers() -> Result<()
         )
         .await?;
         if n == STREAM / 3 {
+            // Mid-stream: once the first sink is busy with this stream.
+            let busy = Instant::now();
+            while handled(&p, &sinks[0], "d0000001") < 3 && busy.elapsed() < Duration::from_secs(10)
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
             p.kill_instance(&sinks[0])?;
         }
     }
     wait_records(&p, "d0000001", STREAM * 2, Duration::from_secs(30))?;
+    let before_kill = handled(&p, &sinks[0], "d0000001");
+    ensure!(
+        before_kill >= 3,
+        "the killed sink was working ({before_kill} handled)"
+    );
     let last = format!("stream-{}.{zone}", STREAM - 1);
     until(&p, Instant::now(), || {
         answers(p.bind_port, &last, A, WITHIN)
