@@ -9,13 +9,14 @@
 //! — the producer's periodic serial increment is only a safety net.
 //!
 //! - [`service`]: [`Central`], the [`delegate_rpc::CentralService`] implementation.
-//! - [`zones`], [`recordsets`], [`status`]: the operations.
+//! - [`zones`], [`recordsets`], [`status`], [`managed`]: the operations.
 //! - [`zone_names`], [`access`], [`quota`], [`serial`]: the rules they apply.
 //! - [`notify`]: the after-commit casts, behind a trait tests replace.
 //! - [`app`]: the process (configuration, database, bus, signals).
 
 pub mod access;
 pub mod app;
+pub mod managed;
 pub mod notify;
 pub mod quota;
 pub mod recordsets;

@@ -86,7 +86,7 @@ impl<N: WorkerNotifier> Central<N> {
     /// Loads and locks a zone that a recordset change may touch: visible to
     /// the caller, not a catalog zone, not being deleted (spec §3.2 step 1).
     /// Also tells whether it is visible through a share (policy `zone_shared`).
-    async fn writable_zone(
+    pub(crate) async fn writable_zone(
         &self,
         conn: &mut MySqlConnection,
         ctx: &Context,
@@ -102,7 +102,7 @@ impl<N: WorkerNotifier> Central<N> {
     }
 
     /// Steps 3–9 of spec/domain-rules.md §3.2; the database refuses duplicates (11).
-    async fn check_recordset(
+    pub(crate) async fn check_recordset(
         &self,
         conn: &mut MySqlConnection,
         ctx: &Context,

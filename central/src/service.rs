@@ -5,7 +5,7 @@
 use delegate_model::{
     Action, Context, Error, Pool, PoolNsRecord, RecordSet, ReportStatus, ServiceStatus, Zone,
 };
-use delegate_rpc::{CentralService, Paging};
+use delegate_rpc::{CentralService, ManagedRecordSetValues, ManagedRecordValues, Paging};
 use delegate_storage::{PageRequest, Storage, criteria, pools};
 use std::sync::Arc;
 use std::time::Duration;
@@ -146,6 +146,27 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
     async fn get_pool(&self, _ctx: Context, pool_id: Uuid) -> Result<Pool, Error> {
         let mut conn = self.storage.acquire().await?;
         Ok(pools::get_pool(&mut conn, pool_id).await?)
+    }
+
+    async fn create_managed_records(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        records_values: Vec<ManagedRecordValues>,
+        recordset_values: ManagedRecordSetValues,
+    ) -> Result<RecordSet, Error> {
+        self.create_managed_records_op(&ctx, zone_id, records_values, recordset_values)
+            .await
+    }
+
+    async fn delete_managed_records(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        criterion: Map<String, Value>,
+    ) -> Result<(), Error> {
+        self.delete_managed_records_op(&ctx, zone_id, criterion)
+            .await
     }
 
     async fn update_status(

@@ -11,6 +11,7 @@ pub mod burst;
 pub mod cli;
 pub mod dns;
 pub mod keystone;
+pub mod notifier;
 pub mod platform;
 pub mod process;
 

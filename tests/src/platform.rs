@@ -208,6 +208,45 @@ impl Platform {
         Ok(())
     }
 
+    /// Appends lines to delegate.conf: instances started afterwards read
+    /// them (e.g. `[handler:nova_fixed] zone_id` once the zone exists).
+    pub fn add_config(&self, text: &str) -> Result<()> {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.config_file)?;
+        writeln!(file, "\n{text}")?;
+        Ok(())
+    }
+
+    /// Starts one more instance of `service` (`sink-2`, `sink-3`, …, or the
+    /// name of an instance killed before); returns its name.
+    pub fn start_instance(&mut self, service: &str) -> Result<String> {
+        let running = |name: &str| self.procs.iter().any(|p| p.name == name);
+        let instance = (2..)
+            .find(|n| !running(&format!("{service}-{n}")))
+            .context("instance numbers exhausted")?;
+        self.spawn(service, instance, &bin_dir()?)?;
+        Ok(format!("{service}-{instance}"))
+    }
+
+    /// SIGKILLs an instance started by this platform (no clean stop: what it
+    /// held unacknowledged goes back to its queue) and waits until it is gone.
+    pub fn kill_instance(&mut self, name: &str) -> Result<()> {
+        let at = self
+            .procs
+            .iter()
+            .position(|p| p.name == name)
+            .with_context(|| format!("no instance named {name}"))?;
+        let mut proc = self.procs.remove(at);
+        crate::process::signal(proc.pid(), "KILL");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while proc.is_running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
     /// Stops BIND (SIGTERM) and waits until it is gone.
     pub fn stop_bind(&mut self) -> Result<()> {
         let pid = self.bind_pid.take().context("BIND is not running")?;

@@ -51,6 +51,32 @@ impl Paging {
     }
 }
 
+/// One record of `create_managed_records` (`records_values`): a plain dict
+/// on the wire, as the sink builds it (spec/services.md §7).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ManagedRecordValues {
+    pub data: String,
+    pub managed: bool,
+    pub managed_plugin_name: Option<String>,
+    pub managed_plugin_type: Option<String>,
+    pub managed_resource_type: Option<String>,
+    pub managed_resource_id: Option<String>,
+}
+
+/// The recordset of `create_managed_records` (`recordset_values`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ManagedRecordSetValues {
+    pub zone_id: Option<Uuid>,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub rr_type: String,
+    /// Absent for the sink: the recordset's TTL becomes null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i32>,
+}
+
 /// What central does; implemented by the central service.
 pub trait CentralService: Send + Sync + 'static {
     fn create_zone(
@@ -106,6 +132,23 @@ pub trait CentralService: Send + Sync + 'static {
         ctx: Context,
         pool_id: Uuid,
     ) -> impl Future<Output = Result<Pool, Error>> + Send;
+    /// Creates the recordset `(zone, name, type)` with `records_values`, or
+    /// replaces the records of the existing one (spec/domain-rules.md §3.4).
+    fn create_managed_records(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        records_values: Vec<ManagedRecordValues>,
+        recordset_values: ManagedRecordSetValues,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    /// Deletes the managed records of a zone matching `criterion`, and the
+    /// recordsets left empty.
+    fn delete_managed_records(
+        &self,
+        ctx: Context,
+        zone_id: Uuid,
+        criterion: Map<String, Value>,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
     fn update_status(
         &self,
         ctx: Context,
@@ -252,6 +295,33 @@ impl CentralClient {
         args::result_object(self.call(ctx, "get_pool", a).await?)
     }
 
+    pub async fn create_managed_records(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        records_values: &[ManagedRecordValues],
+        recordset_values: &ManagedRecordSetValues,
+    ) -> Result<RecordSet, Error> {
+        let a = ArgsBuilder::new()
+            .value("zone_id", zone_id)
+            .value("records_values", records_values)
+            .value("recordset_values", recordset_values);
+        args::result_object(self.call(ctx, "create_managed_records", a).await?)
+    }
+
+    pub async fn delete_managed_records(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        criterion: &Map<String, Value>,
+    ) -> Result<(), Error> {
+        let a = ArgsBuilder::new()
+            .value("zone_id", zone_id)
+            .value("criterion", criterion);
+        self.call(ctx, "delete_managed_records", a).await?;
+        Ok(())
+    }
+
     /// Cast: the worker reports the outcome of a zone action.
     pub async fn update_status(
         &self,
@@ -388,6 +458,23 @@ async fn dispatch<S: CentralService>(
             to_primitive(&rs, &[])
         }
         "get_pool" => to_primitive(&s.get_pool(ctx, args::value(a, "pool_id")?).await?, &[]),
+        "create_managed_records" => {
+            let rs = s
+                .create_managed_records(
+                    ctx,
+                    args::value(a, "zone_id")?,
+                    args::value(a, "records_values")?,
+                    args::value(a, "recordset_values")?,
+                )
+                .await?;
+            to_primitive(&rs, &[])
+        }
+        "delete_managed_records" => {
+            let criterion = args::optional(a, "criterion")?.unwrap_or_default();
+            s.delete_managed_records(ctx, args::value(a, "zone_id")?, criterion)
+                .await?;
+            Value::Null
+        }
         "update_status" => {
             let (zone_id, status, serial) = (
                 args::value(a, "zone_id")?,

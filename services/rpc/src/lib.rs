@@ -12,7 +12,8 @@ pub mod remote;
 pub mod worker;
 
 pub use central::{
-    CENTRAL_TOPIC, CENTRAL_VERSION, CentralClient, CentralDispatcher, CentralService, Paging,
+    CENTRAL_TOPIC, CENTRAL_VERSION, CentralClient, CentralDispatcher, CentralService,
+    ManagedRecordSetValues, ManagedRecordValues, Paging,
 };
 pub use worker::{
     SerialReport, WORKER_TOPIC, WORKER_VERSION, WorkerClient, WorkerDispatcher, WorkerService,

@@ -24,6 +24,7 @@
 pub mod criteria;
 pub mod db;
 pub mod error;
+pub mod managed;
 pub mod migrate;
 pub mod paging;
 pub mod pools;

@@ -68,7 +68,12 @@ pub async fn insert_all(
                 .push_bind(record.managed_plugin_name.clone())
                 .push_bind(record.managed_resource_type.clone())
                 .push_bind(record.managed_resource_region.clone())
-                .push_bind(record.managed_resource_id.clone())
+                .push_bind(
+                    record
+                        .managed_resource_id
+                        .as_deref()
+                        .map(crate::managed::resource_id_to_db),
+                )
                 .push_bind(record.managed_tenant_id.clone())
                 .push_bind(record.status.as_str())
                 .push_bind(record.action.as_str())
@@ -237,7 +242,8 @@ pub(crate) fn from_row(row: &MySqlRow) -> Result<Record, StorageError> {
         managed_plugin_name: rows::get(row, "managed_plugin_name")?,
         managed_resource_type: rows::get(row, "managed_resource_type")?,
         managed_resource_region: rows::get(row, "managed_resource_region")?,
-        managed_resource_id: rows::get(row, "managed_resource_id")?,
+        managed_resource_id: rows::get::<Option<String>>(row, "managed_resource_id")?
+            .map(crate::managed::resource_id_from_db),
         managed_tenant_id: rows::get(row, "managed_tenant_id")?,
         status: rows::enumerated(row, "status", Status::parse)?,
         action: rows::enumerated(row, "action", Action::parse)?,
