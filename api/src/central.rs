@@ -35,6 +35,16 @@ pub trait Central: Send + Sync + 'static {
         ctx: &Context,
         zone_id: Uuid,
     ) -> impl Future<Output = Result<Vec<PoolNsRecord>, Error>> + Send;
+    fn update_zone(
+        &self,
+        ctx: &Context,
+        zone: &Zone,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn update_recordset(
+        &self,
+        ctx: &Context,
+        recordset: &RecordSet,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
     fn create_recordset(
         &self,
         ctx: &Context,
@@ -99,6 +109,22 @@ impl Central for CentralClient {
         zone_id: Uuid,
     ) -> impl Future<Output = Result<Vec<PoolNsRecord>, Error>> + Send {
         CentralClient::get_zone_ns_records(self, ctx, zone_id)
+    }
+
+    fn update_zone(
+        &self,
+        ctx: &Context,
+        zone: &Zone,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send {
+        CentralClient::update_zone(self, ctx, zone)
+    }
+
+    fn update_recordset(
+        &self,
+        ctx: &Context,
+        recordset: &RecordSet,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send {
+        CentralClient::update_recordset(self, ctx, recordset)
     }
 
     fn create_recordset(

@@ -143,6 +143,18 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
         self.delete_recordset_op(&ctx, zone_id, recordset_id).await
     }
 
+    async fn update_zone(&self, ctx: Context, zone: Zone) -> Result<Zone, Error> {
+        self.update_zone_op(&ctx, zone).await
+    }
+
+    async fn update_recordset(
+        &self,
+        ctx: Context,
+        recordset: RecordSet,
+    ) -> Result<RecordSet, Error> {
+        self.update_recordset_op(&ctx, recordset).await
+    }
+
     async fn get_pool(&self, _ctx: Context, pool_id: Uuid) -> Result<Pool, Error> {
         let mut conn = self.storage.acquire().await?;
         Ok(pools::get_pool(&mut conn, pool_id).await?)

@@ -24,7 +24,9 @@ pub fn routes<C: Central>() -> Router<App<C>> {
         .route("/zones", get(zones::list::<C>).post(zones::create::<C>))
         .route(
             "/zones/{zone_id}",
-            get(zones::show::<C>).delete(zones::delete::<C>),
+            get(zones::show::<C>)
+                .patch(zones::update::<C>)
+                .delete(zones::delete::<C>),
         )
         .route("/zones/{zone_id}/nameservers", get(zones::nameservers::<C>))
         .route(
@@ -33,7 +35,9 @@ pub fn routes<C: Central>() -> Router<App<C>> {
         )
         .route(
             "/zones/{zone_id}/recordsets/{recordset_id}",
-            get(recordsets::show::<C>).delete(recordsets::delete::<C>),
+            get(recordsets::show::<C>)
+                .put(recordsets::update::<C>)
+                .delete(recordsets::delete::<C>),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

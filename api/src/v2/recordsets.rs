@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::body::JsonObject;
 use crate::central::Central;
 use crate::context::RequestContext;
-use crate::input::recordset::recordset_from_body;
+use crate::input::recordset::{recordset_from_body, recordset_update_from_body};
 use crate::links::BaseUrl;
 use crate::paging::{self, RECORDSETS};
 use crate::path::{RecordSetId, ZoneId};
@@ -78,6 +78,36 @@ pub async fn show<C: Central>(
 ) -> ApiResult {
     let recordset = fetch(&app, &ctx, ids).await?;
     Ok(PyJson(StatusCode::OK, RecordSetView::new(&recordset, &base)?).into_response())
+}
+
+/// `PUT`: records replaced; 202 while records are pending, else 200.
+pub async fn update<C: Central>(
+    State(app): State<App<C>>,
+    RequestContext(ctx): RequestContext,
+    ids: RecordSetId,
+    base: BaseUrl,
+    body: JsonObject,
+) -> ApiResult {
+    let existing = fetch(&app, &ctx, ids).await?;
+    // Designate's pre-checks, in its order (spec/api-v2.md §8.5).
+    if existing.is_managed() && !ctx.edit_managed_records {
+        return Err(Error::bad_request("Managed records may not be updated").into());
+    }
+    if existing.rr_type == "SOA" {
+        return Err(Error::bad_request("Updating SOA recordsets is not allowed").into());
+    }
+    if existing.rr_type == "NS" && existing.zone_name.as_deref() == Some(existing.name.as_str()) {
+        return Err(Error::bad_request("Updating a root zone NS record is not allowed").into());
+    }
+    let shown = serde_json::to_value(RecordSetView::new(&existing, &base)?)
+        .map_err(|e| Error::internal(e.to_string()))?;
+    let recordset = recordset_update_from_body(&body, &existing, &shown, &app.settings)?;
+    let recordset = app.central.update_recordset(&ctx, &recordset).await?;
+    let status = match recordset.status() {
+        Status::Pending => StatusCode::ACCEPTED,
+        _ => StatusCode::OK,
+    };
+    Ok(PyJson(status, RecordSetView::new(&recordset, &base)?).into_response())
 }
 
 /// `DELETE`: SOA recordsets are refused here, managed ones by central; 202.

@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::body::JsonObject;
 use crate::central::Central;
 use crate::context::RequestContext;
-use crate::input::zone::zone_from_body;
+use crate::input::zone::{zone_from_body, zone_update_from_body};
 use crate::links::BaseUrl;
 use crate::paging::{self, ZONES};
 use crate::path::ZoneId;
@@ -67,6 +67,27 @@ pub async fn show<C: Central>(
 ) -> ApiResult {
     let zone = app.central.get_zone(&ctx, zone_id).await?;
     Ok(PyJson(StatusCode::OK, ZoneView::new(&zone, &base)?).into_response())
+}
+
+/// `PATCH /v2/zones/{zone_id}`: 202 while the zone is PENDING (always, in
+/// practice), else 200.
+pub async fn update<C: Central>(
+    State(app): State<App<C>>,
+    RequestContext(ctx): RequestContext,
+    ZoneId(zone_id): ZoneId,
+    base: BaseUrl,
+    body: JsonObject,
+) -> ApiResult {
+    let current = app.central.get_zone(&ctx, zone_id).await?;
+    let shown = serde_json::to_value(ZoneView::new(&current, &base)?)
+        .map_err(|e| delegate_model::Error::internal(e.to_string()))?;
+    let zone = zone_update_from_body(&body, &current, &shown)?;
+    let zone = app.central.update_zone(&ctx, &zone).await?;
+    let status = match zone.status {
+        Status::Pending => StatusCode::ACCEPTED,
+        _ => StatusCode::OK,
+    };
+    Ok(PyJson(status, ZoneView::new(&zone, &base)?).into_response())
 }
 
 /// `DELETE /v2/zones/{zone_id}`: always 202, with the zone as it now is.

@@ -209,6 +209,51 @@ impl Central for FakeCentral {
         }])
     }
 
+    async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
+        let mut state = self.enter(ctx, None)?;
+        let id = zone.id.expect("zone id");
+        zone_of(&state, ctx, id)?;
+        let stored = state
+            .zones
+            .iter_mut()
+            .find(|z| z.id == Some(id))
+            .expect("zone found above");
+        *stored = Zone {
+            status: Status::Pending,
+            action: Action::Update,
+            version: stored.version + 1,
+            serial: stored.serial + 1,
+            ..zone.clone()
+        };
+        Ok(stored.clone())
+    }
+
+    async fn update_recordset(&self, ctx: &Context, rs: &RecordSet) -> Result<RecordSet, Error> {
+        let mut state = self.enter(ctx, None)?;
+        let zone_id = rs.zone_id.expect("zone id");
+        zone_of(&state, ctx, zone_id)?;
+        let stored = state
+            .recordsets
+            .iter_mut()
+            .find(|r| r.id == rs.id && r.zone_id == Some(zone_id))
+            .ok_or_else(|| Error::not_found(ErrorKind::RecordSetNotFound, "RecordSet"))?;
+        let records = rs
+            .records
+            .iter()
+            .map(|r| Record {
+                status: Status::Pending,
+                action: Action::Update,
+                ..r.clone()
+            })
+            .collect();
+        *stored = RecordSet {
+            version: stored.version + 1,
+            records,
+            ..rs.clone()
+        };
+        Ok(stored.clone())
+    }
+
     async fn create_recordset(
         &self,
         ctx: &Context,
@@ -385,6 +430,13 @@ pub async fn get(app: &AppService, uri: &str) -> Reply {
 
 pub async fn post_json(app: &AppService, uri: &str, body: &str) -> Reply {
     let req = request("POST", uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()));
+    send(app, req.expect("request")).await
+}
+
+pub async fn send_json(app: &AppService, method: &str, uri: &str, body: &str) -> Reply {
+    let req = request(method, uri)
         .header("content-type", "application/json")
         .body(Body::from(body.to_owned()));
     send(app, req.expect("request")).await

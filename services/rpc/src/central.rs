@@ -101,6 +101,18 @@ pub trait CentralService: Send + Sync + 'static {
         zone_id: Uuid,
         recordset_id: Uuid,
     ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    /// Saves the changed fields of `zone` (PATCH): serial bumped, pushed.
+    fn update_zone(
+        &self,
+        ctx: Context,
+        zone: Zone,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send;
+    /// Saves `recordset` as given (PUT): records replaced, serial bumped, pushed.
+    fn update_recordset(
+        &self,
+        ctx: Context,
+        recordset: RecordSet,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
     fn get_pool(
         &self,
         ctx: Context,
@@ -247,6 +259,24 @@ impl CentralClient {
         args::result_object(self.call(ctx, "delete_recordset", a).await?)
     }
 
+    pub async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
+        let a = ArgsBuilder::new()
+            .object("zone", zone, &[])
+            .value("increment_serial", true);
+        args::result_object(self.call(ctx, "update_zone", a).await?)
+    }
+
+    pub async fn update_recordset(
+        &self,
+        ctx: &Context,
+        rs: &RecordSet,
+    ) -> Result<RecordSet, Error> {
+        let a = ArgsBuilder::new()
+            .object("recordset", rs, &[])
+            .value("increment_serial", true);
+        args::result_object(self.call(ctx, "update_recordset", a).await?)
+    }
+
     pub async fn get_pool(&self, ctx: &Context, pool_id: Uuid) -> Result<Pool, Error> {
         let a = ArgsBuilder::new().value("pool_id", pool_id);
         args::result_object(self.call(ctx, "get_pool", a).await?)
@@ -387,6 +417,12 @@ async fn dispatch<S: CentralService>(
                 .await?;
             to_primitive(&rs, &[])
         }
+        "update_zone" => to_primitive(&s.update_zone(ctx, args::object(a, "zone")?.0).await?, &[]),
+        "update_recordset" => to_primitive(
+            &s.update_recordset(ctx, args::object(a, "recordset")?.0)
+                .await?,
+            &[],
+        ),
         "get_pool" => to_primitive(&s.get_pool(ctx, args::value(a, "pool_id")?).await?, &[]),
         "update_status" => {
             let (zone_id, status, serial) = (
