@@ -6,6 +6,7 @@ use std::future::Future;
 
 use delegate_model::{Context, Error, PoolNsRecord, RecordSet, Zone};
 use delegate_rpc::{CentralClient, Paging};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// The central calls the API makes (spec/services.md §3.2).
@@ -40,6 +41,23 @@ pub trait Central: Send + Sync + 'static {
         ctx: &Context,
         zone: &Zone,
     ) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<Map<String, Value>, Error>> + Send;
+    fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn reset_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
     fn update_recordset(
         &self,
         ctx: &Context,
@@ -117,6 +135,32 @@ impl Central for CentralClient {
         zone: &Zone,
     ) -> impl Future<Output = Result<Zone, Error>> + Send {
         CentralClient::update_zone(self, ctx, zone)
+    }
+
+    fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<Map<String, Value>, Error>> + Send {
+        CentralClient::get_quotas(self, ctx, project_id)
+    }
+
+    fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        CentralClient::set_quota(self, ctx, project_id, resource, hard_limit)
+    }
+
+    fn reset_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        CentralClient::reset_quotas(self, ctx, project_id)
     }
 
     fn update_recordset(

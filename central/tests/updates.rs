@@ -210,3 +210,48 @@ async fn a_recordset_update_keeps_the_managed_and_cname_rules() -> TestResult {
     assert_eq!(err.kind, ErrorKind::ZoneNotFound);
     Ok(())
 }
+
+#[tokio::test]
+async fn quotas_are_stored_merged_enforced_and_reset() -> TestResult {
+    let env = Env::new().await?;
+    let err = env
+        .central
+        .set_quota(member("p1"), "p1".into(), "zones".into(), 1)
+        .await
+        .expect_err("members may not set quotas");
+    assert_eq!(err.kind, ErrorKind::Forbidden);
+    env.central
+        .set_quota(admin("p1"), "p1".into(), "zones".into(), 1)
+        .await?;
+    let quotas = env.central.get_quotas(member("p1"), "p1".into()).await?;
+    assert_eq!(
+        serde_json::Value::Object(quotas),
+        serde_json::json!({"zones": 1, "zone_recordsets": 500, "zone_records": 500,
+                           "recordset_records": 20, "api_export_size": 1000})
+    );
+    let err = env
+        .central
+        .get_quotas(member("p2"), "p1".into())
+        .await
+        .expect_err("another project's quotas");
+    assert_eq!(err.kind, ErrorKind::Forbidden);
+    let err = env
+        .central
+        .set_quota(admin("p1"), "p1".into(), "domains".into(), 1)
+        .await
+        .expect_err("unknown resource");
+    assert_eq!(err.kind, ErrorKind::InvalidObject);
+
+    env.create_zone("p1", "first.test.").await?;
+    let err = env
+        .create_zone("p1", "second.test.")
+        .await
+        .expect_err("over quota");
+    assert_eq!(err.kind, ErrorKind::OverQuota);
+
+    env.central.reset_quotas(admin("p1"), "p1".into()).await?;
+    let quotas = env.central.get_quotas(member("p1"), "p1".into()).await?;
+    assert_eq!(quotas.get("zones"), Some(&serde_json::json!(10)));
+    env.create_zone("p1", "second.test.").await?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! The `/v2` routes (spec/api-v2.md §7–§8). Handlers are thin: extract,
 //! turn the body into a domain object, call central, render.
 
+mod quotas;
 mod recordsets;
 mod zones;
 
@@ -38,6 +39,14 @@ pub fn routes<C: Central>() -> Router<App<C>> {
             get(recordsets::show::<C>)
                 .put(recordsets::update::<C>)
                 .delete(recordsets::delete::<C>),
+        )
+        .route("/quotas", get(quotas::show_own::<C>))
+        .route("/limits", get(quotas::limits::<C>))
+        .route(
+            "/quotas/{project_id}",
+            get(quotas::show::<C>)
+                .patch(quotas::update::<C>)
+                .delete(quotas::reset::<C>),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

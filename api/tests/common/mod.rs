@@ -23,6 +23,8 @@ pub const POOL_ID: &str = "794ccc2c-d751-44fe-b57f-8894c9f5c842";
 pub struct State {
     pub zones: Vec<Zone>,
     pub recordsets: Vec<RecordSet>,
+    /// `(project, resource, limit)` overrides.
+    pub quotas: Vec<(String, String, i64)>,
     pub last_context: Option<Context>,
     pub last_paging: Option<Paging>,
     /// When set, every call fails with this error.
@@ -207,6 +209,58 @@ impl Central for FakeCentral {
             hostname: "ns1.anchor.test.".into(),
             ..PoolNsRecord::default()
         }])
+    }
+
+    async fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> Result<serde_json::Map<String, Value>, Error> {
+        let state = self.enter(ctx, None)?;
+        let defaults = [
+            ("zones", 10),
+            ("zone_recordsets", 500),
+            ("zone_records", 500),
+            ("recordset_records", 20),
+            ("api_export_size", 1000),
+        ];
+        Ok(defaults
+            .iter()
+            .map(|(r, d)| {
+                let limit = state
+                    .quotas
+                    .iter()
+                    .find(|(p, res, _)| p == project_id && res == r)
+                    .map_or(*d, |q| q.2);
+                ((*r).to_owned(), Value::from(limit))
+            })
+            .collect())
+    }
+
+    async fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> Result<(), Error> {
+        let mut state = self.enter(ctx, None)?;
+        if !ctx.roles.iter().any(|r| r == "admin") {
+            return Err(Error::bare(ErrorKind::Forbidden));
+        }
+        state
+            .quotas
+            .retain(|(p, r, _)| !(p == project_id && r == resource));
+        state
+            .quotas
+            .push((project_id.into(), resource.into(), hard_limit));
+        Ok(())
+    }
+
+    async fn reset_quotas(&self, ctx: &Context, project_id: &str) -> Result<(), Error> {
+        let mut state = self.enter(ctx, None)?;
+        state.quotas.retain(|(p, _, _)| p != project_id);
+        Ok(())
     }
 
     async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {

@@ -113,6 +113,24 @@ pub trait CentralService: Send + Sync + 'static {
         ctx: Context,
         recordset: RecordSet,
     ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    /// The project's quota limits, resource → limit.
+    fn get_quotas(
+        &self,
+        ctx: Context,
+        project_id: String,
+    ) -> impl Future<Output = Result<Map<String, Value>, Error>> + Send;
+    fn set_quota(
+        &self,
+        ctx: Context,
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn reset_quotas(
+        &self,
+        ctx: Context,
+        project_id: String,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
     fn get_pool(
         &self,
         ctx: Context,
@@ -277,6 +295,37 @@ impl CentralClient {
         args::result_object(self.call(ctx, "update_recordset", a).await?)
     }
 
+    pub async fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> Result<Map<String, Value>, Error> {
+        let a = ArgsBuilder::new().value("tenant_id", project_id);
+        match self.call(ctx, "get_quotas", a).await? {
+            Value::Object(map) => Ok(map),
+            other => Err(Error::internal(format!("get_quotas returned {other}"))),
+        }
+    }
+
+    pub async fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> Result<(), Error> {
+        let a = ArgsBuilder::new()
+            .value("tenant_id", project_id)
+            .value("resource", resource)
+            .value("hard_limit", hard_limit);
+        self.call(ctx, "set_quota", a).await.map(|_| ())
+    }
+
+    pub async fn reset_quotas(&self, ctx: &Context, project_id: &str) -> Result<(), Error> {
+        let a = ArgsBuilder::new().value("tenant_id", project_id);
+        self.call(ctx, "reset_quotas", a).await.map(|_| ())
+    }
+
     pub async fn get_pool(&self, ctx: &Context, pool_id: Uuid) -> Result<Pool, Error> {
         let a = ArgsBuilder::new().value("pool_id", pool_id);
         args::result_object(self.call(ctx, "get_pool", a).await?)
@@ -423,6 +472,20 @@ async fn dispatch<S: CentralService>(
                 .await?,
             &[],
         ),
+        "get_quotas" => Value::Object(s.get_quotas(ctx, args::value(a, "tenant_id")?).await?),
+        "set_quota" => {
+            let (project, resource, limit) = (
+                args::value(a, "tenant_id")?,
+                args::value(a, "resource")?,
+                args::value(a, "hard_limit")?,
+            );
+            s.set_quota(ctx, project, resource, limit).await?;
+            Value::Null
+        }
+        "reset_quotas" => {
+            s.reset_quotas(ctx, args::value(a, "tenant_id")?).await?;
+            Value::Null
+        }
         "get_pool" => to_primitive(&s.get_pool(ctx, args::value(a, "pool_id")?).await?, &[]),
         "update_status" => {
             let (zone_id, status, serial) = (
