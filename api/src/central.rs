@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use delegate_model::{Context, Error, PoolNsRecord, RecordSet, Zone};
+use delegate_model::{Context, Error, PoolNsRecord, RecordSet, ServiceStatus, Zone};
 use delegate_rpc::{CentralClient, Paging};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -58,6 +58,11 @@ pub trait Central: Send + Sync + 'static {
         ctx: &Context,
         project_id: &str,
     ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+    ) -> impl Future<Output = Result<Vec<ServiceStatus>, Error>> + Send;
     fn update_recordset(
         &self,
         ctx: &Context,
@@ -161,6 +166,14 @@ impl Central for CentralClient {
         project_id: &str,
     ) -> impl Future<Output = Result<(), Error>> + Send {
         CentralClient::reset_quotas(self, ctx, project_id)
+    }
+
+    fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+    ) -> impl Future<Output = Result<Vec<ServiceStatus>, Error>> + Send {
+        CentralClient::find_service_statuses(self, ctx, criterion)
     }
 
     fn update_recordset(

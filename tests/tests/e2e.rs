@@ -307,6 +307,20 @@ async fn openstack_cli_creates_lists_and_deletes() -> Result<()> {
     os(&reset)?;
     ensure!(quota(&["list"])? == defaults, "quota list after reset");
 
+    let limits: Value = serde_json::from_str(&os(&["dns", "limit", "list", "-f", "json"])?)?;
+    ensure!(
+        limits.to_string().contains("max_zones"),
+        "dns limit list: {limits}"
+    );
+    let services: Value = serde_json::from_str(&os(&["dns", "service", "list", "-f", "json"])?)?;
+    let names: Vec<&str> = services
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["service_name"].as_str())
+        .collect();
+    ensure!(names.contains(&"central"), "dns service list: {services}");
+
     let listed: Value = serde_json::from_str(&os(&["zone", "list", "-f", "json"])?)?;
     let names: Vec<&str> = listed
         .as_array()

@@ -3,6 +3,7 @@
 
 mod quotas;
 mod recordsets;
+mod service_statuses;
 mod zones;
 
 use axum::Router;
@@ -42,6 +43,10 @@ pub fn routes<C: Central>() -> Router<App<C>> {
         )
         .route("/quotas", get(quotas::show_own::<C>))
         .route("/limits", get(quotas::limits::<C>))
+        .route("/service_statuses", get(service_statuses::list::<C>))
+        .route("/service_status", get(service_statuses::list::<C>))
+        .route("/service_statuses/{id}", get(service_statuses::show::<C>))
+        .route("/service_status/{id}", get(service_statuses::show::<C>))
         .route(
             "/quotas/{project_id}",
             get(quotas::show::<C>)

@@ -25,6 +25,7 @@ pub struct State {
     pub recordsets: Vec<RecordSet>,
     /// `(project, resource, limit)` overrides.
     pub quotas: Vec<(String, String, i64)>,
+    pub service_statuses: Vec<delegate_model::ServiceStatus>,
     pub last_context: Option<Context>,
     pub last_paging: Option<Paging>,
     /// When set, every call fails with this error.
@@ -261,6 +262,24 @@ impl Central for FakeCentral {
         let mut state = self.enter(ctx, None)?;
         state.quotas.retain(|(p, _, _)| p != project_id);
         Ok(())
+    }
+
+    async fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &serde_json::Map<String, Value>,
+    ) -> Result<Vec<delegate_model::ServiceStatus>, Error> {
+        let state = self.enter(ctx, None)?;
+        if !ctx.is_admin {
+            return Err(Error::bare(ErrorKind::Forbidden));
+        }
+        let id = criterion.get("id").map(text).unwrap_or_default();
+        Ok(state
+            .service_statuses
+            .iter()
+            .filter(|s| id.is_empty() || s.id.map(|i| i.to_string()).as_deref() == Some(id))
+            .cloned()
+            .collect())
     }
 
     async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
