@@ -85,6 +85,12 @@ pub trait Central: Send + Sync + 'static {
         ctx: &Context,
         paging: &Paging,
     ) -> impl Future<Output = Result<(Vec<RecordSet>, u64), Error>> + Send;
+    /// A recordset by id alone (the global `GET /v2/recordsets/{id}`).
+    fn find_recordset(
+        &self,
+        ctx: &Context,
+        recordset_id: Uuid,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
     fn delete_recordset(
         &self,
         ctx: &Context,
@@ -208,6 +214,14 @@ impl Central for CentralClient {
         paging: &Paging,
     ) -> impl Future<Output = Result<(Vec<RecordSet>, u64), Error>> + Send {
         CentralClient::find_recordsets(self, ctx, paging)
+    }
+
+    fn find_recordset(
+        &self,
+        ctx: &Context,
+        recordset_id: Uuid,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send {
+        CentralClient::get_recordset(self, ctx, None, recordset_id)
     }
 
     fn delete_recordset(

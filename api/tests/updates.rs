@@ -209,3 +209,43 @@ async fn put_replaces_records_and_keeps_the_managed_rules() {
         .map(|r| r.records.len());
     assert_eq!(stored, Some(1));
 }
+
+#[tokio::test]
+async fn global_recordsets_list_and_redirect() {
+    let (app, central) = test_app();
+    let zone = create_zone(&app, "golden-rrsets.test.").await;
+    let body = r#"{"name": "www.golden-rrsets.test.", "type": "A", "records": ["192.0.2.10"]}"#;
+    let id = post_json(&app, &format!("/v2/zones/{zone}/recordsets"), body)
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let reply = get(&app, "/v2/recordsets?type=A&limit=2").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.json()["recordsets"].is_array());
+    let paging = central.state().last_paging.clone().expect("paging");
+    assert!(
+        !paging.criterion.contains_key("zone_id"),
+        "no zone scope: the caller's recordsets across zones"
+    );
+    assert_eq!(paging.criterion.get("type"), Some(&json!("A")));
+
+    let reply = get(&app, &format!("/v2/recordsets/{id}")).await;
+    assert_eq!(reply.status, StatusCode::MOVED_PERMANENTLY);
+    let url = format!("http://127.0.0.1:9001/v2/zones/{zone}/recordsets/{id}");
+    assert_eq!(reply.header("location"), Some(url.as_str()));
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/plain; charset=UTF-8")
+    );
+    assert_eq!(reply.body.len(), 212, "Content-Length of the transcript");
+
+    let reply = get(&app, "/v2/recordsets/not-a-uuid").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.json()["type"], "invalid_uuid");
+    let missing = get(&app, "/v2/recordsets/0e349fa4-8e40-42c5-8b84-17635cf9eb90").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["type"], "recordset_not_found");
+}

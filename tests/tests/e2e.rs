@@ -307,6 +307,22 @@ async fn openstack_cli_creates_lists_and_deletes() -> Result<()> {
     os(&reset)?;
     ensure!(quota(&["list"])? == defaults, "quota list after reset");
 
+    // `recordset list all`: the global `GET /v2/recordsets`.
+    let global: Value = serde_json::from_str(&os(&[
+        "recordset",
+        "list",
+        "all",
+        "--name",
+        &www,
+        "-f",
+        "json",
+    ])?)?;
+    ensure!(
+        global
+            .as_array()
+            .is_some_and(|a| a.len() == 1 && a[0]["name"] == www.as_str()),
+        "recordset list all: {global}"
+    );
     let limits: Value = serde_json::from_str(&os(&["dns", "limit", "list", "-f", "json"])?)?;
     ensure!(
         limits.to_string().contains("max_zones"),

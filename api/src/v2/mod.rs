@@ -41,6 +41,11 @@ pub fn routes<C: Central>() -> Router<App<C>> {
                 .put(recordsets::update::<C>)
                 .delete(recordsets::delete::<C>),
         )
+        .route("/recordsets", get(recordsets::list_all::<C>))
+        .route(
+            "/recordsets/{recordset_id}",
+            get(recordsets::show_global::<C>),
+        )
         .route("/quotas", get(quotas::show_own::<C>))
         .route("/limits", get(quotas::limits::<C>))
         .route("/service_statuses", get(service_statuses::list::<C>))

@@ -1,9 +1,9 @@
 //! `/v2/zones/{zone_id}/recordsets` (spec/api-v2.md §8.2–§8.6).
 
-use axum::extract::{OriginalUri, State};
-use axum::http::StatusCode;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use delegate_model::{Error, ErrorKind, RecordSet, Status};
+use delegate_model::{Error, ErrorKind, RecordSet, Status, ids};
 use serde_json::Value;
 
 use super::{ApiResult, created};
@@ -67,6 +67,68 @@ pub async fn list<C: Central>(
         },
     };
     Ok(PyJson(StatusCode::OK, list).into_response())
+}
+
+/// `GET /v2/recordsets`: the caller's recordsets across zones (all with
+/// all-projects); a `zone_id` filter lists that zone if visible (§8.7).
+pub async fn list_all<C: Central>(
+    State(app): State<App<C>>,
+    RequestContext(ctx): RequestContext,
+    base: BaseUrl,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult {
+    let query = paging::list_query(uri.query());
+    let page = paging::page(&query, &RECORDSETS, &app.settings, &ctx)?;
+    let (recordsets, total) = app.central.find_recordsets(&ctx, &page.paging).await?;
+    let ids: Vec<_> = recordsets.iter().map(|r| r.id).collect();
+    let list = RecordSetList {
+        recordsets: recordsets
+            .iter()
+            .map(|r| RecordSetView::new(r, &base))
+            .collect::<Result<_, _>>()?,
+        links: base.collection(uri.path(), &query, page.next_marker(&ids)),
+        metadata: Metadata {
+            total_count: (!ctx.hide_counts).then_some(total),
+        },
+    };
+    Ok(PyJson(StatusCode::OK, list).into_response())
+}
+
+/// `GET /v2/recordsets/{id}`: checked as a show, then `301` to the
+/// recordset under its zone, built from the request's Host (§8.7).
+pub async fn show_global<C: Central>(
+    State(app): State<App<C>>,
+    RequestContext(ctx): RequestContext,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let recordset_id = ids::parse_uuid(&id).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidUuid,
+            format!("Invalid UUID recordset_id: {id}"),
+        )
+    })?;
+    let rs = app.central.find_recordset(&ctx, recordset_id).await?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let zone_id = rs.zone_id.unwrap_or_default();
+    let url = format!("http://{host}/v2/zones/{zone_id}/recordsets/{recordset_id}");
+    // webob's HTTPMovedPermanently body, as Designate sends it.
+    let body = format!(
+        "301 Moved Permanently\n\nThe resource has been moved to {url}; you should be redirected automatically.  "
+    );
+    let mut response = (StatusCode::MOVED_PERMANENTLY, body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=UTF-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&url) {
+        h.insert(header::LOCATION, value);
+    }
+    Ok(response)
 }
 
 /// `GET` one recordset of the zone.

@@ -282,6 +282,18 @@ impl Central for FakeCentral {
             .collect())
     }
 
+    async fn find_recordset(&self, ctx: &Context, recordset_id: Uuid) -> Result<RecordSet, Error> {
+        let state = self.enter(ctx, None)?;
+        let rs = state
+            .recordsets
+            .iter()
+            .find(|r| r.id == Some(recordset_id))
+            .cloned()
+            .ok_or_else(|| Error::not_found(ErrorKind::RecordSetNotFound, "RecordSet"))?;
+        zone_of(&state, ctx, rs.zone_id.unwrap_or_default())?;
+        Ok(rs)
+    }
+
     async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
         let mut state = self.enter(ctx, None)?;
         let id = zone.id.expect("zone id");
