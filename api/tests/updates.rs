@@ -249,3 +249,23 @@ async fn global_recordsets_list_and_redirect() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.json()["type"], "recordset_not_found");
 }
+
+#[tokio::test]
+async fn abandon_answers_204_and_tells_central_to_abandon() {
+    let (app, central) = test_app();
+    let id = create_zone(&app, "abandon.test.").await;
+    let uri = format!("/v2/zones/{id}/tasks/abandon");
+    let reply = get(&app, &uri).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    let reply = post_json(&app, &uri, "").await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::NO_CONTENT, "")
+    );
+    let ctx = central.state().last_context.clone().expect("context");
+    assert!(ctx.abandon, "central was asked to abandon, not delete");
+    assert_eq!(
+        central.state().zones[0].action,
+        delegate_model::Action::Delete
+    );
+}

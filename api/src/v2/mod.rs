@@ -32,6 +32,10 @@ pub fn routes<C: Central>() -> Router<App<C>> {
         )
         .route("/zones/{zone_id}/nameservers", get(zones::nameservers::<C>))
         .route(
+            "/zones/{zone_id}/tasks/abandon",
+            axum::routing::post(zones::abandon::<C>),
+        )
+        .route(
             "/zones/{zone_id}/recordsets",
             get(recordsets::list::<C>).post(recordsets::create::<C>),
         )

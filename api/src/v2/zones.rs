@@ -110,3 +110,15 @@ pub async fn nameservers<C: Central>(
     let records = app.central.get_zone_ns_records(&ctx, zone_id).await?;
     Ok(PyJson(StatusCode::OK, Nameservers::new(&records)).into_response())
 }
+
+/// `POST /v2/zones/{zone_id}/tasks/abandon`: the zone leaves the database
+/// without touching the backends (policy `abandon_zone`, admins); 204.
+pub async fn abandon<C: Central>(
+    State(app): State<App<C>>,
+    RequestContext(mut ctx): RequestContext,
+    ZoneId(zone_id): ZoneId,
+) -> ApiResult {
+    ctx.abandon = true;
+    app.central.delete_zone(&ctx, zone_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
