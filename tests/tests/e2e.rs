@@ -357,6 +357,24 @@ async fn openstack_cli_creates_lists_and_deletes() -> Result<()> {
         "recordset list: {types:?}"
     );
 
+    // `zone abandon`: the zone leaves the API at once (BIND is not touched).
+    let left = zone_name("abandon");
+    let doomed: Value = serde_json::from_str(&os(&[
+        "zone",
+        "create",
+        "--email",
+        "ops@delegate.test",
+        &left,
+        "-f",
+        "json",
+    ])?)?;
+    let doomed_id = doomed["id"].as_str().unwrap_or_default().to_owned();
+    os(&["zone", "abandon", &doomed_id])?;
+    ensure!(
+        os(&["zone", "show", &doomed_id]).is_err(),
+        "zone show after zone abandon"
+    );
+
     os(&["recordset", "delete", &zone_id, &format!("www.{zone}")])?;
     os(&["zone", "delete", &zone_id])?;
     let unserved = wait_until(LIVE, || {
