@@ -4,8 +4,9 @@
 
 use std::future::Future;
 
-use delegate_model::{Context, Error, PoolNsRecord, RecordSet, Zone};
+use delegate_model::{Context, Error, PoolNsRecord, RecordSet, ServiceStatus, Zone};
 use delegate_rpc::{CentralClient, Paging};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// The central calls the API makes (spec/services.md §3.2).
@@ -35,6 +36,38 @@ pub trait Central: Send + Sync + 'static {
         ctx: &Context,
         zone_id: Uuid,
     ) -> impl Future<Output = Result<Vec<PoolNsRecord>, Error>> + Send;
+    fn update_zone(
+        &self,
+        ctx: &Context,
+        zone: &Zone,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send;
+    fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<Map<String, Value>, Error>> + Send;
+    fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn reset_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+    ) -> impl Future<Output = Result<Vec<ServiceStatus>, Error>> + Send;
+    fn update_recordset(
+        &self,
+        ctx: &Context,
+        recordset: &RecordSet,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
     fn create_recordset(
         &self,
         ctx: &Context,
@@ -52,6 +85,12 @@ pub trait Central: Send + Sync + 'static {
         ctx: &Context,
         paging: &Paging,
     ) -> impl Future<Output = Result<(Vec<RecordSet>, u64), Error>> + Send;
+    /// A recordset by id alone (the global `GET /v2/recordsets/{id}`).
+    fn find_recordset(
+        &self,
+        ctx: &Context,
+        recordset_id: Uuid,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
     fn delete_recordset(
         &self,
         ctx: &Context,
@@ -101,6 +140,56 @@ impl Central for CentralClient {
         CentralClient::get_zone_ns_records(self, ctx, zone_id)
     }
 
+    fn update_zone(
+        &self,
+        ctx: &Context,
+        zone: &Zone,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send {
+        CentralClient::update_zone(self, ctx, zone)
+    }
+
+    fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<Map<String, Value>, Error>> + Send {
+        CentralClient::get_quotas(self, ctx, project_id)
+    }
+
+    fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        CentralClient::set_quota(self, ctx, project_id, resource, hard_limit)
+    }
+
+    fn reset_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        CentralClient::reset_quotas(self, ctx, project_id)
+    }
+
+    fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &Map<String, Value>,
+    ) -> impl Future<Output = Result<Vec<ServiceStatus>, Error>> + Send {
+        CentralClient::find_service_statuses(self, ctx, criterion)
+    }
+
+    fn update_recordset(
+        &self,
+        ctx: &Context,
+        recordset: &RecordSet,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send {
+        CentralClient::update_recordset(self, ctx, recordset)
+    }
+
     fn create_recordset(
         &self,
         ctx: &Context,
@@ -125,6 +214,14 @@ impl Central for CentralClient {
         paging: &Paging,
     ) -> impl Future<Output = Result<(Vec<RecordSet>, u64), Error>> + Send {
         CentralClient::find_recordsets(self, ctx, paging)
+    }
+
+    fn find_recordset(
+        &self,
+        ctx: &Context,
+        recordset_id: Uuid,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send {
+        CentralClient::get_recordset(self, ctx, None, recordset_id)
     }
 
     fn delete_recordset(

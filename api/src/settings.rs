@@ -31,6 +31,11 @@ pub struct ApiSettings {
     pub managed_resource_email: String,
     /// The healthcheck answers 503 while this file exists.
     pub healthcheck_disable_file: PathBuf,
+    /// `[service:central] min_ttl`, `max_zone_name_len`,
+    /// `max_recordset_name_len`: shown by `GET /v2/limits`.
+    pub min_ttl: u32,
+    pub max_zone_name_len: u32,
+    pub max_recordset_name_len: u32,
 }
 
 impl Default for ApiSettings {
@@ -48,6 +53,9 @@ impl Default for ApiSettings {
                 .collect(),
             managed_resource_email: "hostmaster@example.com".into(),
             healthcheck_disable_file: PathBuf::from(HEALTHCHECK_DISABLE_FILE),
+            min_ttl: 0,
+            max_zone_name_len: 255,
+            max_recordset_name_len: 255,
         }
     }
 }
@@ -63,6 +71,9 @@ impl ApiSettings {
             supported_record_types: config.default.supported_record_type.clone(),
             managed_resource_email: config.central.managed_resource_email.clone(),
             healthcheck_disable_file: PathBuf::from(HEALTHCHECK_DISABLE_FILE),
+            min_ttl: config.central.min_ttl,
+            max_zone_name_len: config.central.max_zone_name_len,
+            max_recordset_name_len: config.central.max_recordset_name_len,
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod status;
 mod txn;
 pub mod zone_names;
+pub mod zone_update;
 pub mod zones;
 
 pub use app::{Cli, run};

@@ -265,6 +265,147 @@ impl<N: WorkerNotifier> Central<N> {
     }
 }
 
+impl<N: WorkerNotifier> Central<N> {
+    /// Saves a recordset as `input` gives it (PUT, spec/domain-rules.md
+    /// §3.2–§3.3): ttl and description, records replaced (kept data keep
+    /// their rows), serial bumped, SOA rebuilt, `update_zone` cast.
+    pub(crate) async fn update_recordset_op(
+        &self,
+        ctx: &Context,
+        input: RecordSet,
+    ) -> Result<RecordSet, Error> {
+        let (Some(zone_id), Some(recordset_id)) = (input.zone_id, input.id) else {
+            return Err(Error::bad_request(
+                "update_recordset: recordset without id or zone_id",
+            ));
+        };
+        let (rs, zone) =
+            on_deadlock(|| self.update_recordset_once(ctx, zone_id, recordset_id, &input)).await?;
+        self.push(ctx, vec![WorkerCast::UpdateZone(zone)]).await;
+        Ok(rs)
+    }
+
+    async fn update_recordset_once(
+        &self,
+        ctx: &Context,
+        zone_id: Uuid,
+        recordset_id: Uuid,
+        input: &RecordSet,
+    ) -> Result<(RecordSet, Zone), OpError> {
+        let mut tx = self.storage.begin().await?;
+        let (mut zone, shared) = self.writable_zone(&mut tx, ctx, zone_id).await?;
+        let mut rs = recordsets::get(&mut tx, recordset_id).await?;
+        if rs.zone_id != Some(zone_id) {
+            return Err(StorageError::NotFound(delegate_storage::Resource::RecordSet).into());
+        }
+        let target = access::recordset_target(&zone, shared, &rs);
+        access::enforce(&self.settings.policy, "update_recordset", ctx, &target)?;
+        check_unchanged(&rs, input)?;
+        let managed = rs.is_managed();
+        if managed && !ctx.edit_managed_records {
+            return refuse(Error::bad_request("Managed records may not be updated"));
+        }
+        if input.ttl != rs.ttl
+            && let Some(ttl) = input.ttl
+        {
+            self.check_ttl(ctx, i64::from(ttl))?;
+        }
+        let data = distinct_data(input);
+        let checked = RecordSet {
+            ttl: None,
+            ..input.clone()
+        };
+        self.check_recordset(&mut tx, ctx, &zone, &checked, data.len())
+            .await?;
+        if !managed {
+            let owner = zone.tenant_id.clone().unwrap_or_default();
+            let in_zone = records::count_unmanaged_in_zone(&mut tx, zone_id).await?;
+            let mine = i64::try_from(rs.records.len()).unwrap_or(i64::MAX);
+            let n = i64::try_from(data.len()).unwrap_or(i64::MAX);
+            let values = [
+                (Quota::ZoneRecords, in_zone - mine + n),
+                (Quota::RecordsetRecords, n),
+            ];
+            quota::enforce(&mut tx, &self.settings, &owner, &values).await?;
+        }
+
+        let record_serial = serial::bump(&mut zone);
+        rs.ttl = input.ttl;
+        rs.description = input.description.clone();
+        recordsets::update(&mut tx, &mut rs).await?;
+        replace_records(&mut tx, &rs, &data, record_serial).await?;
+        serial::save_bumped(&mut tx, &mut zone).await?;
+        let rs = recordsets::get(&mut tx, recordset_id).await?;
+        delegate_storage::commit(tx).await?;
+        Ok((rs, zone))
+    }
+}
+
+/// Step 2 of spec/domain-rules.md §3.2: owner, zone and type stay.
+fn check_unchanged(stored: &RecordSet, input: &RecordSet) -> Result<(), OpError> {
+    if input.tenant_id.is_some() && input.tenant_id != stored.tenant_id {
+        return refuse(Error::bad_request(
+            "Moving a recordset between tenants is not allowed",
+        ));
+    }
+    if input.zone_id != stored.zone_id {
+        return refuse(Error::bad_request(
+            "Moving a recordset between zones is not allowed",
+        ));
+    }
+    if input.rr_type != stored.rr_type {
+        return refuse(Error::bad_request(
+            "Changing a recordsets type is not allowed",
+        ));
+    }
+    if input.name != stored.name {
+        return refuse(location(
+            "RecordSet is not contained within it's parent zone",
+        ));
+    }
+    Ok(())
+}
+
+/// The recordset's records become `data`: rows whose data stay are kept
+/// (UPDATE/PENDING), new data get rows marked UPDATE too (as Designate
+/// does), dropped rows are deleted at once.
+async fn replace_records(
+    conn: &mut MySqlConnection,
+    rs: &RecordSet,
+    data: &[String],
+    serial: i64,
+) -> Result<(), OpError> {
+    let rs_id = rs.id.unwrap_or_default();
+    let dropped: Vec<Uuid> = rs
+        .records
+        .iter()
+        .filter(|r| !data.contains(&r.data))
+        .filter_map(|r| r.id)
+        .collect();
+    recordsets::delete_records(conn, rs_id, &dropped).await?;
+    for record in rs.records.iter().filter(|r| data.contains(&r.data)) {
+        let mut record = record.clone();
+        record.action = Action::Update;
+        record.status = Status::Pending;
+        record.serial = serial;
+        records::update(conn, &mut record).await?;
+    }
+    let owner = RecordSet {
+        created_at: Some(time::now()),
+        ..rs.clone()
+    };
+    let mut added: Vec<Record> = data
+        .iter()
+        .filter(|d| !rs.records.iter().any(|r| &r.data == *d))
+        .map(|d| Record {
+            action: Action::Update,
+            ..new_record(&owner, ids::new_id(), d, serial)
+        })
+        .collect();
+    records::insert_all(conn, &mut added).await?;
+    Ok(())
+}
+
 /// The records' data, each once, in the order given (the API collapses
 /// duplicates too).
 fn distinct_data(rs: &RecordSet) -> Vec<String> {

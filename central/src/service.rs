@@ -143,6 +143,41 @@ impl<N: WorkerNotifier> CentralService for Central<N> {
         self.delete_recordset_op(&ctx, zone_id, recordset_id).await
     }
 
+    async fn update_zone(&self, ctx: Context, zone: Zone) -> Result<Zone, Error> {
+        self.update_zone_op(&ctx, zone).await
+    }
+
+    async fn update_recordset(
+        &self,
+        ctx: Context,
+        recordset: RecordSet,
+    ) -> Result<RecordSet, Error> {
+        self.update_recordset_op(&ctx, recordset).await
+    }
+
+    async fn get_quotas(
+        &self,
+        ctx: Context,
+        project_id: String,
+    ) -> Result<Map<String, Value>, Error> {
+        self.get_quotas_op(&ctx, &project_id).await
+    }
+
+    async fn set_quota(
+        &self,
+        ctx: Context,
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    ) -> Result<(), Error> {
+        self.set_quota_op(&ctx, &project_id, &resource, hard_limit)
+            .await
+    }
+
+    async fn reset_quotas(&self, ctx: Context, project_id: String) -> Result<(), Error> {
+        self.reset_quotas_op(&ctx, &project_id).await
+    }
+
     async fn get_pool(&self, _ctx: Context, pool_id: Uuid) -> Result<Pool, Error> {
         let mut conn = self.storage.acquire().await?;
         Ok(pools::get_pool(&mut conn, pool_id).await?)

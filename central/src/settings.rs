@@ -48,6 +48,7 @@ pub struct QuotaDefaults {
     pub zone_recordsets: i64,
     pub zone_records: i64,
     pub recordset_records: i64,
+    pub api_export_size: i64,
 }
 
 impl Default for Settings {
@@ -72,6 +73,7 @@ impl Default for Settings {
                 zone_recordsets: 500,
                 zone_records: 500,
                 recordset_records: 20,
+                api_export_size: 1000,
             },
             policy: Arc::new(Policy::defaults()),
         }
@@ -105,6 +107,7 @@ impl Settings {
                 zone_recordsets: i64::from(d.quota_zone_recordsets),
                 zone_records: i64::from(d.quota_zone_records),
                 recordset_records: i64::from(d.quota_recordset_records),
+                api_export_size: i64::from(d.quota_api_export_size),
             },
             policy: Arc::new(Policy::defaults()),
         }

@@ -113,10 +113,8 @@ pub(crate) fn require_admin(ctx: &Context) -> Result<(), Error> {
     if ctx.is_admin {
         Ok(())
     } else {
-        Err(Error::new(
-            delegate_model::ErrorKind::Forbidden,
-            "service statuses are for admins",
-        ))
+        // Bare, as oslo.policy's refusal renders (transcripts/admin.md).
+        Err(Error::bare(delegate_model::ErrorKind::Forbidden))
     }
 }
 

@@ -214,6 +214,129 @@ async fn openstack_cli_creates_lists_and_deletes() -> Result<()> {
     });
     ensure!(answered.is_some(), "BIND never answered www.{zone}");
 
+    // `recordset set` (PUT): the records are replaced and BIND serves the new set.
+    let www = format!("www.{zone}");
+    let set: Value = serde_json::from_str(&os(&[
+        "recordset",
+        "set",
+        "--record",
+        "192.0.2.21",
+        "--record",
+        "192.0.2.22",
+        &zone_id,
+        &www,
+        "-f",
+        "json",
+    ])?)?;
+    ensure!(set["action"] == "UPDATE", "recordset set: {set}");
+    let replaced = wait_until(LIVE, || {
+        dig_short(p.bind_port, &www, "A")
+            .map(|mut a| {
+                a.sort();
+                a == ["192.0.2.21", "192.0.2.22"]
+            })
+            .unwrap_or(false)
+    });
+    ensure!(
+        replaced.is_some(),
+        "BIND never served the records set on {www}"
+    );
+
+    // `zone set` (PATCH): the new email reaches BIND's SOA with a higher serial.
+    let before = dig_short(p.bind_port, &zone, "SOA")?;
+    let old_serial: i64 = before
+        .first()
+        .and_then(|soa| soa.split(' ').nth(2))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
+    let zset: Value = serde_json::from_str(&os(&[
+        "zone",
+        "set",
+        "--ttl",
+        "600",
+        "--email",
+        "dns-admin@delegate.test",
+        "--description",
+        "set by the CLI",
+        &zone_id,
+        "-f",
+        "json",
+    ])?)?;
+    ensure!(
+        zset["ttl"] == 600
+            && zset["email"] == "dns-admin@delegate.test"
+            && zset["description"] == "set by the CLI",
+        "zone set: {zset}"
+    );
+    let soa = wait_until(LIVE, || {
+        dig_short(p.bind_port, &zone, "SOA")
+            .ok()
+            .and_then(|a| a.first().cloned())
+            .filter(|soa| {
+                let fields: Vec<&str> = soa.split(' ').collect();
+                fields.get(1) == Some(&"dns-admin.delegate.test.")
+                    && fields
+                        .get(2)
+                        .and_then(|s| s.parse::<i64>().ok())
+                        .is_some_and(|serial| serial > old_serial)
+            })
+            .is_some()
+    });
+    ensure!(
+        soa.is_some(),
+        "BIND never served the SOA after zone set: {before:?}"
+    );
+
+    // `dns quota list/set/reset` (noauth: the project is `noauth-project`).
+    let project = ["--project-id", "noauth-project", "-f", "json"];
+    let quota = |args: &[&str]| -> Result<Value> {
+        let mut all = vec!["dns", "quota"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&project);
+        Ok(serde_json::from_str(&os(&all)?)?)
+    };
+    let defaults = quota(&["list"])?;
+    let set = quota(&["set", "--zones", "3", "--recordset-records", "7"])?;
+    ensure!(
+        set["zones"] == 3 && set["recordset_records"] == 7,
+        "quota set: {set}"
+    );
+    ensure!(quota(&["list"])?["zones"] == 3, "quota list after set");
+    let mut reset = vec!["dns", "quota", "reset"];
+    reset.extend_from_slice(&project[..2]);
+    os(&reset)?;
+    ensure!(quota(&["list"])? == defaults, "quota list after reset");
+
+    // `recordset list all`: the global `GET /v2/recordsets`.
+    let global: Value = serde_json::from_str(&os(&[
+        "recordset",
+        "list",
+        "all",
+        "--name",
+        &www,
+        "-f",
+        "json",
+    ])?)?;
+    ensure!(
+        global
+            .as_array()
+            .is_some_and(|a| a.len() == 1 && a[0]["name"] == www.as_str()),
+        "recordset list all: {global}"
+    );
+    let limits: Value = serde_json::from_str(&os(&["dns", "limit", "list", "-f", "json"])?)?;
+    ensure!(
+        limits.to_string().contains("max_zones"),
+        "dns limit list: {limits}"
+    );
+    let services: Value = serde_json::from_str(&os(&["dns", "service", "list", "-f", "json"])?)?;
+    let names: Vec<&str> = services
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["service_name"].as_str())
+        .collect();
+    ensure!(names.contains(&"central"), "dns service list: {services}");
+
     let listed: Value = serde_json::from_str(&os(&["zone", "list", "-f", "json"])?)?;
     let names: Vec<&str> = listed
         .as_array()
@@ -232,6 +355,24 @@ async fn openstack_cli_creates_lists_and_deletes() -> Result<()> {
     ensure!(
         types.contains(&"SOA") && types.contains(&"NS") && types.contains(&"A"),
         "recordset list: {types:?}"
+    );
+
+    // `zone abandon`: the zone leaves the API at once (BIND is not touched).
+    let left = zone_name("abandon");
+    let doomed: Value = serde_json::from_str(&os(&[
+        "zone",
+        "create",
+        "--email",
+        "ops@delegate.test",
+        &left,
+        "-f",
+        "json",
+    ])?)?;
+    let doomed_id = doomed["id"].as_str().unwrap_or_default().to_owned();
+    os(&["zone", "abandon", &doomed_id])?;
+    ensure!(
+        os(&["zone", "show", &doomed_id]).is_err(),
+        "zone show after zone abandon"
     );
 
     os(&["recordset", "delete", &zone_id, &format!("www.{zone}")])?;

@@ -61,6 +61,30 @@ fn walk_keys(
     }
 }
 
+/// The quota resources a `PATCH /v2/quotas/{project_id}` body may set.
+const QUOTA_RESOURCES: &[&str] = &[
+    "zones",
+    "zone_recordsets",
+    "zone_records",
+    "recordset_records",
+    "api_export_size",
+];
+
+/// `{"zones": 20, …}` as `(resource, limit)` pairs in body order; each limit
+/// an integer in `[-1, 2147483647]` (-1: unlimited).
+pub fn quota_from_body(body: &JsonObject) -> Result<Vec<(String, i64)>, Error> {
+    let mut limits = Vec::new();
+    walk_keys(body, "quota", |key, value| {
+        if !QUOTA_RESOURCES.contains(&key) {
+            return Ok(Key::Unknown);
+        }
+        let limit = fields::integer(key, value, false, -1, 2_147_483_647)?.unwrap_or_default();
+        limits.push((key.to_owned(), limit));
+        Ok(Key::Set)
+    })?;
+    Ok(limits)
+}
+
 /// One structured validation error.
 fn validation_error(
     path: Vec<Value>,

@@ -75,6 +75,58 @@ pub fn recordset_from_body(
     Ok(rs)
 }
 
+/// The recordset a `PUT …/recordsets/{id}` body makes of `current`
+/// (spec/api-v2.md §8.5): `records` replaces the set when given; `name`,
+/// `type` and the read-only keys only with the value `shown` has.
+pub fn recordset_update_from_body(
+    body: &JsonObject,
+    current: &RecordSet,
+    shown: &Value,
+    settings: &ApiSettings,
+) -> Result<RecordSet, ApiError> {
+    let records = match body.get("records") {
+        Some(value) => Some(records(value)?),
+        None => None,
+    };
+    let mut rs = current.clone();
+    walk_keys(body, "recordset", |key, value| {
+        match key {
+            "records" => {}
+            "ttl" => {
+                rs.ttl = fields::integer("ttl", value, true, 0, TTL_MAX)?
+                    .and_then(|t| i32::try_from(t).ok())
+            }
+            "description" => {
+                rs.description = fields::string("description", value, true, Some(160))?
+            }
+            k if k == "name" || k == "type" || READ_ONLY.contains(&k) => {
+                return Ok(match shown.get(k) == Some(value) {
+                    true => Key::Set,
+                    false => Key::NotAllowed,
+                });
+            }
+            _ => return Ok(Key::Unknown),
+        }
+        Ok(Key::Set)
+    })?;
+    let data: Vec<String> = match records {
+        Some(list) => list,
+        None => current.records.iter().map(|r| r.data.clone()).collect(),
+    };
+    if rs.rr_type == "TLSA" {
+        validate_owner(RecordType::TLSA, &rs.name).map_err(owner_error)?;
+    }
+    validate(Some(&rs.rr_type), Some(&rs.name), &data, settings)?;
+    rs.records = data
+        .into_iter()
+        .map(|data| Record {
+            data,
+            ..Record::default()
+        })
+        .collect();
+    Ok(rs)
+}
+
 /// The `records` list as strings, duplicates removed.
 fn records(value: &Value) -> Result<Vec<String>, ApiError> {
     let Value::Array(items) = value else {

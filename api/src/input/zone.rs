@@ -75,6 +75,55 @@ pub fn zone_from_body(body: &JsonObject, settings: &ApiSettings) -> Result<Zone,
     Ok(zone)
 }
 
+/// The zone a `PATCH /v2/zones/{id}` body makes of `current` (spec/api-v2.md
+/// §7.5). `name`, `type` and the read-only keys are accepted only with the
+/// value `shown` (the zone as the API renders it) has.
+pub fn zone_update_from_body(
+    body: &JsonObject,
+    current: &Zone,
+    shown: &Value,
+) -> Result<Zone, ApiError> {
+    let mut zone = current.clone();
+    let mut given = Given::default();
+    walk_keys(body, "zone", |key, value| {
+        match key {
+            "email" => {
+                zone.email = fields::email("email", value)?.unwrap_or_default();
+                given.email_key = true;
+            }
+            "ttl" => {
+                zone.ttl = fields::integer("ttl", value, true, 0, TTL_MAX)?
+                    .and_then(|t| i32::try_from(t).ok());
+                given.ttl_key = true;
+            }
+            "description" => {
+                zone.description = fields::string("description", value, true, Some(160))?
+            }
+            "masters" => zone.masters = masters(value)?,
+            "attributes" => zone.attributes = attributes(value)?,
+            // Accepted, not applied: moving pools is `tasks/pool_move`.
+            "pool_id" => {}
+            k if k == "name" || k == "type" || READ_ONLY.contains(&k) => {
+                return Ok(match shown.get(k) == Some(value) {
+                    true => Key::Set,
+                    false => Key::NotAllowed,
+                });
+            }
+            _ => return Ok(Key::Unknown),
+        }
+        Ok(Key::Set)
+    })?;
+    let errors = match zone.zone_type {
+        ZoneType::Primary if !zone.masters.is_empty() => primary_errors(&zone, true),
+        ZoneType::Secondary => secondary_errors(&zone, &given),
+        _ => Vec::new(),
+    };
+    if !errors.is_empty() {
+        return Err(invalid(errors).into());
+    }
+    Ok(zone)
+}
+
 fn zone_type(value: &Value) -> Result<ZoneType, FieldError> {
     let text = fields::enumeration("type", value, ZONE_TYPES)?;
     Ok(text

@@ -1,7 +1,9 @@
 //! The `/v2` routes (spec/api-v2.md §7–§8). Handlers are thin: extract,
 //! turn the body into a domain object, call central, render.
 
+mod quotas;
 mod recordsets;
+mod service_statuses;
 mod zones;
 
 use axum::Router;
@@ -24,16 +26,41 @@ pub fn routes<C: Central>() -> Router<App<C>> {
         .route("/zones", get(zones::list::<C>).post(zones::create::<C>))
         .route(
             "/zones/{zone_id}",
-            get(zones::show::<C>).delete(zones::delete::<C>),
+            get(zones::show::<C>)
+                .patch(zones::update::<C>)
+                .delete(zones::delete::<C>),
         )
         .route("/zones/{zone_id}/nameservers", get(zones::nameservers::<C>))
+        .route(
+            "/zones/{zone_id}/tasks/abandon",
+            axum::routing::post(zones::abandon::<C>),
+        )
         .route(
             "/zones/{zone_id}/recordsets",
             get(recordsets::list::<C>).post(recordsets::create::<C>),
         )
         .route(
             "/zones/{zone_id}/recordsets/{recordset_id}",
-            get(recordsets::show::<C>).delete(recordsets::delete::<C>),
+            get(recordsets::show::<C>)
+                .put(recordsets::update::<C>)
+                .delete(recordsets::delete::<C>),
+        )
+        .route("/recordsets", get(recordsets::list_all::<C>))
+        .route(
+            "/recordsets/{recordset_id}",
+            get(recordsets::show_global::<C>),
+        )
+        .route("/quotas", get(quotas::show_own::<C>))
+        .route("/limits", get(quotas::limits::<C>))
+        .route("/service_statuses", get(service_statuses::list::<C>))
+        .route("/service_status", get(service_statuses::list::<C>))
+        .route("/service_statuses/{id}", get(service_statuses::show::<C>))
+        .route("/service_status/{id}", get(service_statuses::show::<C>))
+        .route(
+            "/quotas/{project_id}",
+            get(quotas::show::<C>)
+                .patch(quotas::update::<C>)
+                .delete(quotas::reset::<C>),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::body::JsonObject;
 use crate::central::Central;
 use crate::context::RequestContext;
-use crate::input::zone::zone_from_body;
+use crate::input::zone::{zone_from_body, zone_update_from_body};
 use crate::links::BaseUrl;
 use crate::paging::{self, ZONES};
 use crate::path::ZoneId;
@@ -69,6 +69,27 @@ pub async fn show<C: Central>(
     Ok(PyJson(StatusCode::OK, ZoneView::new(&zone, &base)?).into_response())
 }
 
+/// `PATCH /v2/zones/{zone_id}`: 202 while the zone is PENDING (always, in
+/// practice), else 200.
+pub async fn update<C: Central>(
+    State(app): State<App<C>>,
+    RequestContext(ctx): RequestContext,
+    ZoneId(zone_id): ZoneId,
+    base: BaseUrl,
+    body: JsonObject,
+) -> ApiResult {
+    let current = app.central.get_zone(&ctx, zone_id).await?;
+    let shown = serde_json::to_value(ZoneView::new(&current, &base)?)
+        .map_err(|e| delegate_model::Error::internal(e.to_string()))?;
+    let zone = zone_update_from_body(&body, &current, &shown)?;
+    let zone = app.central.update_zone(&ctx, &zone).await?;
+    let status = match zone.status {
+        Status::Pending => StatusCode::ACCEPTED,
+        _ => StatusCode::OK,
+    };
+    Ok(PyJson(status, ZoneView::new(&zone, &base)?).into_response())
+}
+
 /// `DELETE /v2/zones/{zone_id}`: always 202, with the zone as it now is.
 pub async fn delete<C: Central>(
     State(app): State<App<C>>,
@@ -88,4 +109,16 @@ pub async fn nameservers<C: Central>(
 ) -> ApiResult {
     let records = app.central.get_zone_ns_records(&ctx, zone_id).await?;
     Ok(PyJson(StatusCode::OK, Nameservers::new(&records)).into_response())
+}
+
+/// `POST /v2/zones/{zone_id}/tasks/abandon`: the zone leaves the database
+/// without touching the backends (policy `abandon_zone`, admins); 204.
+pub async fn abandon<C: Central>(
+    State(app): State<App<C>>,
+    RequestContext(mut ctx): RequestContext,
+    ZoneId(zone_id): ZoneId,
+) -> ApiResult {
+    ctx.abandon = true;
+    app.central.delete_zone(&ctx, zone_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -23,6 +23,9 @@ pub const POOL_ID: &str = "794ccc2c-d751-44fe-b57f-8894c9f5c842";
 pub struct State {
     pub zones: Vec<Zone>,
     pub recordsets: Vec<RecordSet>,
+    /// `(project, resource, limit)` overrides.
+    pub quotas: Vec<(String, String, i64)>,
+    pub service_statuses: Vec<delegate_model::ServiceStatus>,
     pub last_context: Option<Context>,
     pub last_paging: Option<Paging>,
     /// When set, every call fails with this error.
@@ -209,6 +212,133 @@ impl Central for FakeCentral {
         }])
     }
 
+    async fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> Result<serde_json::Map<String, Value>, Error> {
+        let state = self.enter(ctx, None)?;
+        let defaults = [
+            ("zones", 10),
+            ("zone_recordsets", 500),
+            ("zone_records", 500),
+            ("recordset_records", 20),
+            ("api_export_size", 1000),
+        ];
+        Ok(defaults
+            .iter()
+            .map(|(r, d)| {
+                let limit = state
+                    .quotas
+                    .iter()
+                    .find(|(p, res, _)| p == project_id && res == r)
+                    .map_or(*d, |q| q.2);
+                ((*r).to_owned(), Value::from(limit))
+            })
+            .collect())
+    }
+
+    async fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> Result<(), Error> {
+        let mut state = self.enter(ctx, None)?;
+        if !ctx.roles.iter().any(|r| r == "admin") {
+            return Err(Error::bare(ErrorKind::Forbidden));
+        }
+        state
+            .quotas
+            .retain(|(p, r, _)| !(p == project_id && r == resource));
+        state
+            .quotas
+            .push((project_id.into(), resource.into(), hard_limit));
+        Ok(())
+    }
+
+    async fn reset_quotas(&self, ctx: &Context, project_id: &str) -> Result<(), Error> {
+        let mut state = self.enter(ctx, None)?;
+        state.quotas.retain(|(p, _, _)| p != project_id);
+        Ok(())
+    }
+
+    async fn find_service_statuses(
+        &self,
+        ctx: &Context,
+        criterion: &serde_json::Map<String, Value>,
+    ) -> Result<Vec<delegate_model::ServiceStatus>, Error> {
+        let state = self.enter(ctx, None)?;
+        if !ctx.is_admin {
+            return Err(Error::bare(ErrorKind::Forbidden));
+        }
+        let id = criterion.get("id").map(text).unwrap_or_default();
+        Ok(state
+            .service_statuses
+            .iter()
+            .filter(|s| id.is_empty() || s.id.map(|i| i.to_string()).as_deref() == Some(id))
+            .cloned()
+            .collect())
+    }
+
+    async fn find_recordset(&self, ctx: &Context, recordset_id: Uuid) -> Result<RecordSet, Error> {
+        let state = self.enter(ctx, None)?;
+        let rs = state
+            .recordsets
+            .iter()
+            .find(|r| r.id == Some(recordset_id))
+            .cloned()
+            .ok_or_else(|| Error::not_found(ErrorKind::RecordSetNotFound, "RecordSet"))?;
+        zone_of(&state, ctx, rs.zone_id.unwrap_or_default())?;
+        Ok(rs)
+    }
+
+    async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
+        let mut state = self.enter(ctx, None)?;
+        let id = zone.id.expect("zone id");
+        zone_of(&state, ctx, id)?;
+        let stored = state
+            .zones
+            .iter_mut()
+            .find(|z| z.id == Some(id))
+            .expect("zone found above");
+        *stored = Zone {
+            status: Status::Pending,
+            action: Action::Update,
+            version: stored.version + 1,
+            serial: stored.serial + 1,
+            ..zone.clone()
+        };
+        Ok(stored.clone())
+    }
+
+    async fn update_recordset(&self, ctx: &Context, rs: &RecordSet) -> Result<RecordSet, Error> {
+        let mut state = self.enter(ctx, None)?;
+        let zone_id = rs.zone_id.expect("zone id");
+        zone_of(&state, ctx, zone_id)?;
+        let stored = state
+            .recordsets
+            .iter_mut()
+            .find(|r| r.id == rs.id && r.zone_id == Some(zone_id))
+            .ok_or_else(|| Error::not_found(ErrorKind::RecordSetNotFound, "RecordSet"))?;
+        let records = rs
+            .records
+            .iter()
+            .map(|r| Record {
+                status: Status::Pending,
+                action: Action::Update,
+                ..r.clone()
+            })
+            .collect();
+        *stored = RecordSet {
+            version: stored.version + 1,
+            records,
+            ..rs.clone()
+        };
+        Ok(stored.clone())
+    }
+
     async fn create_recordset(
         &self,
         ctx: &Context,
@@ -385,6 +515,13 @@ pub async fn get(app: &AppService, uri: &str) -> Reply {
 
 pub async fn post_json(app: &AppService, uri: &str, body: &str) -> Reply {
     let req = request("POST", uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()));
+    send(app, req.expect("request")).await
+}
+
+pub async fn send_json(app: &AppService, method: &str, uri: &str, body: &str) -> Reply {
+    let req = request(method, uri)
         .header("content-type", "application/json")
         .body(Body::from(body.to_owned()));
     send(app, req.expect("request")).await

@@ -127,6 +127,36 @@ pub trait CentralService: Send + Sync + 'static {
         zone_id: Uuid,
         recordset_id: Uuid,
     ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    /// Saves the changed fields of `zone` (PATCH): serial bumped, pushed.
+    fn update_zone(
+        &self,
+        ctx: Context,
+        zone: Zone,
+    ) -> impl Future<Output = Result<Zone, Error>> + Send;
+    /// Saves `recordset` as given (PUT): records replaced, serial bumped, pushed.
+    fn update_recordset(
+        &self,
+        ctx: Context,
+        recordset: RecordSet,
+    ) -> impl Future<Output = Result<RecordSet, Error>> + Send;
+    /// The project's quota limits, resource → limit.
+    fn get_quotas(
+        &self,
+        ctx: Context,
+        project_id: String,
+    ) -> impl Future<Output = Result<Map<String, Value>, Error>> + Send;
+    fn set_quota(
+        &self,
+        ctx: Context,
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+    fn reset_quotas(
+        &self,
+        ctx: Context,
+        project_id: String,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
     fn get_pool(
         &self,
         ctx: Context,
@@ -288,6 +318,55 @@ impl CentralClient {
             .value("recordset_id", recordset_id)
             .value("increment_serial", true);
         args::result_object(self.call(ctx, "delete_recordset", a).await?)
+    }
+
+    pub async fn update_zone(&self, ctx: &Context, zone: &Zone) -> Result<Zone, Error> {
+        let a = ArgsBuilder::new()
+            .object("zone", zone, &[])
+            .value("increment_serial", true);
+        args::result_object(self.call(ctx, "update_zone", a).await?)
+    }
+
+    pub async fn update_recordset(
+        &self,
+        ctx: &Context,
+        rs: &RecordSet,
+    ) -> Result<RecordSet, Error> {
+        let a = ArgsBuilder::new()
+            .object("recordset", rs, &[])
+            .value("increment_serial", true);
+        args::result_object(self.call(ctx, "update_recordset", a).await?)
+    }
+
+    pub async fn get_quotas(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+    ) -> Result<Map<String, Value>, Error> {
+        let a = ArgsBuilder::new().value("tenant_id", project_id);
+        match self.call(ctx, "get_quotas", a).await? {
+            Value::Object(map) => Ok(map),
+            other => Err(Error::internal(format!("get_quotas returned {other}"))),
+        }
+    }
+
+    pub async fn set_quota(
+        &self,
+        ctx: &Context,
+        project_id: &str,
+        resource: &str,
+        hard_limit: i64,
+    ) -> Result<(), Error> {
+        let a = ArgsBuilder::new()
+            .value("tenant_id", project_id)
+            .value("resource", resource)
+            .value("hard_limit", hard_limit);
+        self.call(ctx, "set_quota", a).await.map(|_| ())
+    }
+
+    pub async fn reset_quotas(&self, ctx: &Context, project_id: &str) -> Result<(), Error> {
+        let a = ArgsBuilder::new().value("tenant_id", project_id);
+        self.call(ctx, "reset_quotas", a).await.map(|_| ())
     }
 
     pub async fn get_pool(&self, ctx: &Context, pool_id: Uuid) -> Result<Pool, Error> {
@@ -456,6 +535,26 @@ async fn dispatch<S: CentralService>(
                 )
                 .await?;
             to_primitive(&rs, &[])
+        }
+        "update_zone" => to_primitive(&s.update_zone(ctx, args::object(a, "zone")?.0).await?, &[]),
+        "update_recordset" => to_primitive(
+            &s.update_recordset(ctx, args::object(a, "recordset")?.0)
+                .await?,
+            &[],
+        ),
+        "get_quotas" => Value::Object(s.get_quotas(ctx, args::value(a, "tenant_id")?).await?),
+        "set_quota" => {
+            let (project, resource, limit) = (
+                args::value(a, "tenant_id")?,
+                args::value(a, "resource")?,
+                args::value(a, "hard_limit")?,
+            );
+            s.set_quota(ctx, project, resource, limit).await?;
+            Value::Null
+        }
+        "reset_quotas" => {
+            s.reset_quotas(ctx, args::value(a, "tenant_id")?).await?;
+            Value::Null
         }
         "get_pool" => to_primitive(&s.get_pool(ctx, args::value(a, "pool_id")?).await?, &[]),
         "create_managed_records" => {

@@ -139,6 +139,48 @@ pub async fn count_in_zone(conn: &mut MySqlConnection, zone_id: Uuid) -> Result<
     Ok(n)
 }
 
+/// Saves a recordset's `ttl` and `description` (`version + 1`, new
+/// `updated_at`) and reflects both in `rs`. Its records are saved apart.
+pub async fn update(conn: &mut MySqlConnection, rs: &mut RecordSet) -> Result<(), StorageError> {
+    let id = rs.id.ok_or(StorageError::NotFound(Resource::RecordSet))?;
+    let now = delegate_model::time::now();
+    let done = sqlx::query(
+        "UPDATE recordsets SET ttl = ?, description = ?, version = version + 1, updated_at = ? WHERE id = ?",
+    )
+    .bind(rs.ttl)
+    .bind(&rs.description)
+    .bind(now)
+    .bind(db_id(&id))
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StorageError::NotFound(Resource::RecordSet));
+    }
+    rs.version += 1;
+    rs.updated_at = Some(now);
+    Ok(())
+}
+
+/// Hard-deletes the given records of a recordset (those a PUT dropped).
+pub async fn delete_records(
+    conn: &mut MySqlConnection,
+    recordset_id: Uuid,
+    record_ids: &[Uuid],
+) -> Result<(), StorageError> {
+    if record_ids.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<MySql>::new("DELETE FROM records WHERE recordset_id = ");
+    qb.push_bind(db_id(&recordset_id)).push(" AND id IN (");
+    let mut list = qb.separated(", ");
+    for id in record_ids {
+        list.push_bind(db_id(id));
+    }
+    list.push_unseparated(")");
+    qb.build().execute(conn).await?;
+    Ok(())
+}
+
 /// Hard-deletes a recordset; its records go with it (FK cascade).
 pub async fn delete(conn: &mut MySqlConnection, id: Uuid) -> Result<(), StorageError> {
     let done = sqlx::query("DELETE FROM recordsets WHERE id = ?")

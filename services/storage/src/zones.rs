@@ -137,6 +137,32 @@ pub async fn insert(conn: &mut MySqlConnection, zone: &Zone) -> Result<(), Stora
     insert_masters(conn, &id, &zone.masters).await
 }
 
+/// Replaces a zone's masters (a SECONDARY zone's PATCH).
+pub async fn replace_masters(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+    masters: &[ZoneMaster],
+) -> Result<(), StorageError> {
+    sqlx::query("DELETE FROM zone_masters WHERE zone_id = ?")
+        .bind(db_id(&zone_id))
+        .execute(&mut *conn)
+        .await?;
+    insert_masters(conn, &zone_id, masters).await
+}
+
+/// Replaces a zone's attributes (a PATCH with `attributes`).
+pub async fn replace_attributes(
+    conn: &mut MySqlConnection,
+    zone_id: Uuid,
+    attrs: &[ZoneAttribute],
+) -> Result<(), StorageError> {
+    sqlx::query("DELETE FROM zone_attributes WHERE zone_id = ?")
+        .bind(db_id(&zone_id))
+        .execute(&mut *conn)
+        .await?;
+    insert_attributes(conn, &zone_id, attrs).await
+}
+
 /// One multi-row INSERT for all attributes (none: no query).
 async fn insert_attributes(
     conn: &mut MySqlConnection,
