@@ -203,7 +203,7 @@ impl<N: WorkerNotifier> Central<N> {
                 serial::bump(&mut zone);
                 serial::save_bumped(&mut tx, &mut zone).await?;
             }
-            tx.commit().await.map_err(StorageError::from)?;
+            delegate_storage::commit(tx).await?;
             Ok::<_, OpError>(zone.serial)
         };
         Ok(on_deadlock(once).await?)
@@ -221,7 +221,7 @@ impl<N: WorkerNotifier> Central<N> {
         let purge = || async {
             let mut tx = self.storage.begin().await?;
             let n = zones::purge(&mut tx, &criterion, limit.unwrap_or(u32::MAX)).await?;
-            tx.commit().await.map_err(StorageError::from)?;
+            delegate_storage::commit(tx).await?;
             Ok::<_, OpError>(n)
         };
         Ok(on_deadlock(purge).await?)
