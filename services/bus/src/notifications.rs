@@ -29,7 +29,7 @@ use lapin::{Channel, ExchangeKind};
 use serde_json::{Map, Value};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio::time::{Instant, sleep};
+use tokio::time::sleep;
 use tracing::{debug, error, info, warn};
 
 use crate::Bus;
@@ -37,7 +37,7 @@ use crate::backoff::Backoff;
 use crate::envelope::unwrap;
 use crate::error::BusError;
 use crate::failure::RemoteError;
-use crate::link::{Link, Outgoing, Shared};
+use crate::link::{Link, Shared};
 use crate::redelivery::{self, Retry, Verdict};
 use crate::server::PREFETCH;
 use crate::topology::{self, check_topic, short};
@@ -336,14 +336,14 @@ impl<H: NotificationHandler> Listener<H> {
                 }
                 let headers = redelivery::with_attempts(headers, attempts + 1);
                 // The default exchange routes straight back to `queue`.
-                self.republish("", queue, delivery, headers).await
+                redelivery::republish(&self.shared, ("", queue), delivery, headers).await
             }
             Verdict::Park => {
                 let parked = redelivery::parked_queue(queue);
                 error!(queue, event_type, message_id, attempts = attempts + 1, %err, parked, "notification keeps failing; parked");
                 let headers =
                     redelivery::parked_headers(headers, attempts + 1, queue, &err.to_string());
-                self.park(&parked, delivery, headers).await
+                redelivery::park(&self.shared, &parked, delivery, headers).await
             }
         };
         match settled {
@@ -364,39 +364,6 @@ impl<H: NotificationHandler> Listener<H> {
             _ = closed.wait_for(|closed| *closed) => false,
             _ = stopping.wait_for(|stopping| *stopping) => false,
         }
-    }
-
-    async fn republish(
-        &self,
-        exchange: &str,
-        routing_key: &str,
-        delivery: &Delivery,
-        headers: FieldTable,
-    ) -> Result<(), BusError> {
-        let msg = Outgoing {
-            exchange,
-            routing_key,
-            body: delivery.data.clone(),
-            properties: delivery.properties.clone().with_headers(headers),
-            mandatory: true,
-        };
-        let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
-        self.shared.publish(msg, deadline).await
-    }
-
-    async fn park(
-        &self,
-        parked: &str,
-        delivery: &Delivery,
-        headers: FieldTable,
-    ) -> Result<(), BusError> {
-        let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
-        let link = tokio::time::timeout_at(deadline, self.shared.wait_link())
-            .await
-            .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
-        let exchange = self.shared.cfg.exchange.clone();
-        link.ensure_durable_queue(&exchange, parked).await?;
-        self.republish(&exchange, parked, delivery, headers).await
     }
 }
 

@@ -26,9 +26,13 @@
 
 use std::time::Duration;
 
+use lapin::message::Delivery;
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use tokio::time::Instant;
 
 use crate::backoff::Backoff;
+use crate::error::BusError;
+use crate::link::{Outgoing, Shared};
 
 /// Header carrying how many times a message was already handled and failed.
 pub const ATTEMPT_HEADER: &str = "x-delegate-attempt";
@@ -131,6 +135,42 @@ pub(crate) fn parked_headers(
 /// The queue parked messages of `topic` go to.
 pub(crate) fn parked_queue(topic: &str) -> String {
     format!("parked.{topic}")
+}
+
+/// Publishes a copy of `delivery` (its body and properties, new `headers`)
+/// and waits for the broker's confirm.
+pub(crate) async fn republish(
+    shared: &Shared,
+    (exchange, routing_key): (&str, &str),
+    delivery: &Delivery,
+    headers: FieldTable,
+) -> Result<(), BusError> {
+    let msg = Outgoing {
+        exchange,
+        routing_key,
+        body: delivery.data.clone(),
+        properties: delivery.properties.clone().with_headers(headers),
+        mandatory: true,
+    };
+    let deadline = Instant::now() + shared.cfg.rpc_timeout;
+    shared.publish(msg, deadline).await
+}
+
+/// Publishes a copy of `delivery` to the durable queue `parked` (declared
+/// and bound to the control exchange if needed).
+pub(crate) async fn park(
+    shared: &Shared,
+    parked: &str,
+    delivery: &Delivery,
+    headers: FieldTable,
+) -> Result<(), BusError> {
+    let deadline = Instant::now() + shared.cfg.rpc_timeout;
+    let link = tokio::time::timeout_at(deadline, shared.wait_link())
+        .await
+        .map_err(|_| BusError::Unavailable(shared.cfg.rpc_timeout))??;
+    let exchange = shared.cfg.exchange.clone();
+    link.ensure_durable_queue(&exchange, parked).await?;
+    republish(shared, (&exchange, parked), delivery, headers).await
 }
 
 #[cfg(test)]

@@ -267,14 +267,14 @@ impl<H: Handler> Server<H> {
                     return settle(delivery.acker.nack(requeue()).await);
                 }
                 let headers = redelivery::with_attempts(headers, attempts + 1);
-                self.republish("", queue, delivery, headers).await
+                redelivery::republish(&self.shared, ("", queue), delivery, headers).await
             }
             Verdict::Park => {
                 let parked = redelivery::parked_queue(topic);
                 error!(topic, method, attempts = attempts + 1, %err, queue = parked, "cast keeps failing; parked");
                 let headers =
                     redelivery::parked_headers(headers, attempts + 1, queue, &err.to_string());
-                self.park(&parked, delivery, headers).await
+                redelivery::park(&self.shared, &parked, delivery, headers).await
             }
         };
         match settled {
@@ -293,41 +293,6 @@ impl<H: Handler> Server<H> {
             () = sleep(delay) => true,
             _ = closed.wait_for(|closed| *closed) => false,
         }
-    }
-
-    /// Publishes a copy of `delivery` (body and properties, new headers).
-    async fn republish(
-        &self,
-        exchange: &str,
-        routing_key: &str,
-        delivery: &Delivery,
-        headers: FieldTable,
-    ) -> Result<(), BusError> {
-        let msg = Outgoing {
-            exchange,
-            routing_key,
-            body: delivery.data.clone(),
-            properties: delivery.properties.clone().with_headers(headers),
-            mandatory: true,
-        };
-        let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
-        self.shared.publish(msg, deadline).await
-    }
-
-    async fn park(
-        &self,
-        parked: &str,
-        delivery: &Delivery,
-        headers: FieldTable,
-    ) -> Result<(), BusError> {
-        let deadline = Instant::now() + self.shared.cfg.rpc_timeout;
-        let link = tokio::time::timeout_at(deadline, self.shared.wait_link())
-            .await
-            .map_err(|_| BusError::Unavailable(self.shared.cfg.rpc_timeout))??;
-        link.ensure_durable_queue(&self.shared.cfg.exchange, parked)
-            .await?;
-        let exchange = self.shared.cfg.exchange.clone();
-        self.republish(&exchange, parked, delivery, headers).await
     }
 
     async fn dispatch(&self, request: RequestMessage) -> Outcome {
